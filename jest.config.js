@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/spec'],
+  testMatch: ['**/*.spec.ts'],
+  transform: {
+    // 151002: ts-jest prefers isolatedModules with module Node16; we keep full type-checking instead.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }],
+  },
+  setupFiles: ['<rootDir>/spec/support/setup-env.ts'],
+  // A test must never pass by doing nothing, nor be left focused or skipped.
+  errorOnDeprecated: true,
+};

@@ -1,0 +1,161 @@
+// session-lambda's README scenarios and test cases, as class-style handlers, against dynalite in-process.
+import { type APIGatewayProxyEventV2 } from 'aws-lambda';
+import { IsInt, IsOptional, Min } from 'class-validator';
+import { configureSessions, Session, SessionData, hashSessionId, TABLE_NAME_ENV } from '../src';
+import { createSessionTable, getItem, type LocalDynamo, scanTable, startDynalite } from './support/dynalite';
+
+class Counter {
+  @IsOptional() @IsInt() @Min(0) value?: number;
+}
+
+type Response = { statusCode: number; headers: Record<string, string>; body: string };
+
+/** The handler of the example: returns what it saw, then counts one up. */
+function counterHandler(update: boolean) {
+  class Handler {
+    @Session({ update, ttl: 900 })
+    async handle(_event: APIGatewayProxyEventV2, @SessionData() counter: Counter): Promise<Response> {
+      const seen = counter.value ?? null;
+      counter.value = (counter.value ?? 0) + 1;
+      return { statusCode: 200, headers: {}, body: JSON.stringify(seen) };
+    }
+  }
+  const h = new Handler();
+  return h.handle.bind(h) as (event: unknown) => Promise<Response>;
+}
+
+const withId = (id: string, name = 'session-id') => ({ headers: { [name]: id } });
+
+let dynamo: LocalDynamo;
+let tableName: string;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(() => dynamo.close());
+beforeEach(async () => {
+  tableName = await createSessionTable(dynamo.client);
+  configureSessions({ tableName, client: dynamo.client });
+});
+
+describe("session-lambda's README scenarios", () => {
+  async function clientAThenClientB(update: boolean): Promise<unknown[]> {
+    const handler = counterHandler(update);
+    const first = await handler({ headers: {} });
+    const id = first.headers['session-id']!;
+    const bodies = [first.body];
+    for (let i = 0; i < 3; i++) bodies.push((await handler(withId(id))).body);
+    bodies.push((await handler({ headers: {} })).body);
+    return bodies.map((b) => JSON.parse(b));
+  }
+
+  it('update: false keeps the first value: null, 1, 1, 1, null', async () => {
+    expect(await clientAThenClientB(false)).toEqual([null, 1, 1, 1, null]);
+  });
+
+  it('update: true writes every change: null, 1, 2, 3, null', async () => {
+    expect(await clientAThenClientB(true)).toEqual([null, 1, 2, 3, null]);
+  });
+});
+
+describe("session-lambda's test cases", () => {
+  it('returns the id in the response headers, beside the handler own', async () => {
+    class H {
+      @Session()
+      async handle() {
+        return { statusCode: 200, headers: { 'Content-Type': 'application/json' } };
+      }
+    }
+    const response = await new H().handle();
+    expect(response.headers['Content-Type']).toBe('application/json');
+    expect((response.headers as Record<string, string>)['session-id']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('returns the id inside a JSON-string response', async () => {
+    class H {
+      @Session()
+      async handle(): Promise<string> {
+        return JSON.stringify({ statusCode: 200, headers: { 'Content-Type': 'application/json' } });
+      }
+    }
+    const response = JSON.parse(await new H().handle()) as Response;
+    expect(response.headers['session-id']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(response.headers['Content-Type']).toBe('application/json');
+  });
+
+  it('reads and returns the id under a custom header name', async () => {
+    class H {
+      @Session({ idHeader: 'custom-session-id', update: true })
+      async handle(_e: unknown, @SessionData() counter: Counter) {
+        counter.value = (counter.value ?? 0) + 1;
+        return { statusCode: 200, headers: {}, body: String(counter.value) };
+      }
+    }
+    const h = new H();
+    const handle = h.handle.bind(h) as (event: unknown) => Promise<Response>;
+    const first = await handle({});
+    const id = first.headers['custom-session-id']!;
+    expect(first.headers['session-id']).toBeUndefined();
+    const second = await handle({ headers: { 'Custom-Session-Id': id } });
+    expect(second.body).toBe('2');
+  });
+
+  it('gives a new session for a wrong id', async () => {
+    const handler = counterHandler(true);
+    const id = (await handler({})).headers['session-id']!;
+    const wrong = await handler(withId(id.slice(1)));
+    expect(wrong.body).toBe('null');
+    expect(wrong.headers['session-id']).not.toBe(id);
+    const typo = await handler(withId((id[0] === 'A' ? 'B' : 'A') + id.slice(1)));
+    expect(typo.body).toBe('null');
+  });
+
+  it('writes the ttl attribute as epoch seconds: idle ttl from now, capped by the absolute timeout', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const id = (await counterHandler(true)({})).headers['session-id']!;
+    const item = await getItem(dynamo.client, tableName, hashSessionId(id));
+    const ttl = Number(item?.ttl?.N);
+    expect(ttl).toBeGreaterThanOrEqual(before + 900);
+    expect(ttl).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 900);
+    expect(item?.version?.N).toBe('1');
+    expect(Number(item?.createdAt?.N)).toBe(Number(item?.updatedAt?.N));
+  });
+});
+
+describe('the table', () => {
+  it('holds the hash of the id, never the id itself', async () => {
+    const handler = counterHandler(true);
+    const id = (await handler({})).headers['session-id']!;
+    await handler(withId(id));
+    const items = await scanTable(dynamo.client, tableName);
+    expect(items).toHaveLength(1);
+    expect(items[0]?.key?.S).toBe(hashSessionId(id));
+    expect(JSON.stringify(items)).not.toContain(id);
+    expect(JSON.parse(items[0]!.value!.S!)).toEqual({ value: 2 });
+  });
+
+  it('costs one GetItem and one PutItem for a changed session, one PutItem and no read for a new one', async () => {
+    const handler = counterHandler(true);
+    dynamo.requests.length = 0;
+    const id = (await handler({})).headers['session-id']!;
+    expect(dynamo.requests).toEqual(['PutItem']);
+    dynamo.requests.length = 0;
+    await handler(withId(id));
+    expect(dynamo.requests).toEqual(['GetItem', 'PutItem']);
+  });
+
+  it('is found from the environment variable when nothing is configured', async () => {
+    configureSessions({});
+    process.env[TABLE_NAME_ENV] = tableName;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+    try {
+      const handler = counterHandler(true);
+      const id = (await handler({})).headers['session-id']!;
+      expect((await handler(withId(id))).body).toBe('1');
+      expect(await getItem(dynamo.client, tableName, hashSessionId(id))).toBeDefined();
+    } finally {
+      delete process.env[TABLE_NAME_ENV];
+      delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    }
+  });
+});

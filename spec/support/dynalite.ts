@@ -1,0 +1,112 @@
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { type AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+
+/** A dynalite server started in this test process, and a client bound to it. */
+export interface LocalDynamo {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  /** The DynamoDB operations the client has sent, in order (`GetItem`, `PutItem`, ...). */
+  readonly requests: string[];
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** Starts dynalite in memory on a free loopback port. */
+export async function startDynalite(): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = guardedClient(endpoint);
+  const requests: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      requests.push(String(context.commandName).replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
+  return {
+    endpoint,
+    client,
+    requests,
+    close: () => {
+      client.destroy();
+      return new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+    },
+  };
+}
+
+/** A client for `endpoint` that refuses, before sending, any request that would leave this machine. */
+export function guardedClient(endpoint: string): DynamoDBClient {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  client.middlewareStack.add(
+    (next) => (args) => {
+      const request = args.request as { hostname?: string };
+      if (!LOOPBACK.has(request.hostname ?? '')) {
+        throw new Error(`Test guard: refusing a DynamoDB request to ${String(request.hostname)}`);
+      }
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'loopbackGuard' },
+  );
+  return client;
+}
+
+let tableCounter = 0;
+
+/** Creates a session table (on-demand, string hash key) with a fresh name, and returns the name. */
+export async function createSessionTable(client: DynamoDBClient, keyName = 'key'): Promise<string> {
+  const tableName = `sessions-${process.pid}-${++tableCounter}`;
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [{ AttributeName: keyName, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: keyName, AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  return tableName;
+}
+
+/** Every item of a table, as DynamoDB returns it (typed attribute values). */
+export async function scanTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<Record<string, AttributeValue>[]> {
+  const { Items } = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+  return Items ?? [];
+}
+
+/** One item by its (hashed) key. */
+export async function getItem(
+  client: DynamoDBClient,
+  tableName: string,
+  key: string,
+): Promise<Record<string, AttributeValue> | undefined> {
+  const { Item } = await client.send(
+    new GetItemCommand({ TableName: tableName, Key: { key: { S: key } }, ConsistentRead: true }),
+  );
+  return Item;
+}
+
+/** Writes an item as is, to set up states the library would not write itself (expired, foreign). */
+export async function putItem(
+  client: DynamoDBClient,
+  tableName: string,
+  item: Record<string, AttributeValue>,
+): Promise<void> {
+  await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+}

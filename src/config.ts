@@ -1,0 +1,68 @@
+import { SessionStoreNotSetError } from './errors';
+import { checkSessionOptions, type SessionOptions } from './options';
+import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './stores/dynamodb-store';
+import { type SessionStore } from './stores/session-store';
+
+/** The environment variable naming the table, as in `session-lambda`. */
+export const TABLE_NAME_ENV = 'SESSION_LAMBDA_DYNAMODB_TABLE_NAME';
+
+/**
+ * Settings for every handler of the module: where the sessions live, and defaults for the per-handler options.
+ */
+export interface SessionsConfig
+  extends SessionOptions, Partial<Omit<DynamoDBSessionStoreOptions, 'tableName'>> {
+  /** The DynamoDB table. @default process.env.SESSION_LAMBDA_DYNAMODB_TABLE_NAME */
+  tableName?: string;
+}
+
+interface GlobalState {
+  readonly config: SessionsConfig;
+  /** Bumped on each `configureSessions()`, so handlers know their resolved options are stale. */
+  readonly generation: number;
+  /** The DynamoDB store the config describes, built once (at init, where Lambda gives the CPU for free). */
+  readonly store: SessionStore | undefined;
+}
+
+let state: GlobalState = { config: {}, generation: 0, store: undefined };
+/** Stores built from the environment variable, one per table name. */
+const envStores = new Map<string, SessionStore>();
+
+/**
+ * Configures sessions for every handler, once per module (at the top level, so the client is built during the
+ * Lambda init phase). Each call replaces the previous configuration whole.
+ *
+ * @example
+ * configureSessions({ tableName: 'sessions', ttl: 900 });
+ */
+export function configureSessions(config: SessionsConfig): void {
+  checkSessionOptions(config, 'configureSessions()');
+  const store =
+    config.store ??
+    (config.tableName === undefined
+      ? undefined
+      : new DynamoDBSessionStore({ ...config, tableName: config.tableName }));
+  state = { config: { ...config }, generation: state.generation + 1, store };
+}
+
+/** The current global configuration and its generation. */
+export function globalConfig(): Pick<GlobalState, 'config' | 'generation'> {
+  return state;
+}
+
+/**
+ * The store for one invocation: the handler's own, else the configured one, else a DynamoDB store for the
+ * table the environment names (read on the first invocation, so tests and local runs can set it late).
+ */
+export function resolveStore(own: SessionStore | undefined): SessionStore {
+  if (own) return own;
+  if (state.store) return state.store;
+  const tableName = process.env[TABLE_NAME_ENV];
+  if (!tableName) throw new SessionStoreNotSetError();
+  let store = envStores.get(tableName);
+  if (!store) {
+    const { config } = state;
+    store = new DynamoDBSessionStore({ ...config, tableName });
+    envStores.set(tableName, store);
+  }
+  return store;
+}

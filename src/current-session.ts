@@ -1,0 +1,42 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { SessionError } from './errors';
+
+/** The session of one invocation while its handler runs. */
+export interface LiveSession {
+  /** The raw id; it goes back to the client and nowhere else. */
+  readonly id: string;
+  /** Whether the session was created by this invocation. */
+  readonly isNew: boolean;
+  /** The session data; the handler may change it in place or replace it. */
+  data: unknown;
+}
+
+/**
+ * One scope per invocation: concurrent invocations in one process (tests, local servers, Lambda's own
+ * multi-concurrency runtimes) each see their own session.
+ */
+export const sessionScope = new AsyncLocalStorage<LiveSession>();
+
+function current(caller: string): LiveSession {
+  const session = sessionScope.getStore();
+  if (!session) {
+    throw new SessionError(
+      `${caller} was called outside a session: call it while a handler wrapped by withSession() or ` +
+        'decorated with @Session() runs.',
+    );
+  }
+  return session;
+}
+
+/**
+ * The current invocation's session data: for session-lambda-style handlers that hold a plain value. `T` is
+ * not checked; give `withSession()` a `type` to get a validated class instance.
+ */
+export function getSessionData<T = unknown>(): T {
+  return current('getSessionData()').data as T;
+}
+
+/** Replaces the current invocation's session data; it is written under the same rules as a changed object. */
+export function setSessionData(value: unknown): void {
+  current('setSessionData()').data = value;
+}

@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import { SessionMetadataError } from '../errors';
+import { type DataShape, type SessionClass } from '../session-data';
+
+/** What a parameter decorator recorded, for the method decorator to read. */
+interface SessionParameter {
+  readonly index: number;
+  readonly explicitType: SessionClass | undefined;
+}
+
+/** Parameters marked with `@SessionData()`, per prototype and method. */
+const registry = new WeakMap<object, Map<string | symbol, SessionParameter[]>>();
+
+/**
+ * Injects the session into a parameter of a method decorated with `@Session()`: an instance of the
+ * parameter's class, hydrated from the store with class-transformer (`new Class()` for a new session) and
+ * validated with class-validator before it is written. Change it in place.
+ *
+ * The class is `type` when given, else the parameter's declared type as TypeScript's `emitDecoratorMetadata`
+ * records it. Bundlers that emit no decorator metadata (esbuild, as CDK's `NodejsFunction` and SAM use it)
+ * need `type`. A parameter typed as an interface, `object` or `any` gets the plain stored value, unvalidated.
+ *
+ * @example
+ * class CartHandler {
+ *   @Session({ update: true })
+ *   async handle(event: APIGatewayProxyEventV2, @SessionData(Cart) cart: Cart) { ... }
+ * }
+ */
+export function SessionData(type?: SessionClass): ParameterDecorator {
+  return (target, propertyKey, index) => {
+    if (propertyKey === undefined) {
+      throw new SessionMetadataError(
+        `@SessionData() is on a constructor parameter of ${nameOf(target)}; put it on a parameter of the ` +
+          'method decorated with @Session().',
+      );
+    }
+    if (type !== undefined && typeof type !== 'function') {
+      throw new SessionMetadataError(
+        `@SessionData() on ${methodName(target, propertyKey)} was given ${String(type)}: pass the session ` +
+          'class itself, as in @SessionData(Cart).',
+      );
+    }
+    let methods = registry.get(target);
+    if (!methods) registry.set(target, (methods = new Map()));
+    methods.set(propertyKey, [...(methods.get(propertyKey) ?? []), { index, explicitType: type }]);
+  };
+}
+
+/** Where the session goes in a method's parameters, and its shape; throws if that cannot be known. */
+export function sessionParameter(
+  target: object,
+  propertyKey: string | symbol,
+): { index: number | undefined; shape: DataShape } {
+  const params = registry.get(target)?.get(propertyKey) ?? [];
+  const where = methodName(target, propertyKey);
+  if (params.length > 1) {
+    throw new SessionMetadataError(
+      `${where} has ${params.length} @SessionData() parameters; an invocation has one session: keep one.`,
+    );
+  }
+  const param = params[0];
+  if (!param) return { index: undefined, shape: { kind: 'plain', empty: () => undefined } };
+  return { index: param.index, shape: shapeOf(param, target, propertyKey, where) };
+}
+
+/** Constructors that declare a value, not a session class. */
+const NOT_SESSION_CLASSES: readonly unknown[] = [Number, String, Boolean, Symbol, BigInt, Function, Promise];
+
+function shapeOf(
+  param: SessionParameter,
+  target: object,
+  propertyKey: string | symbol,
+  where: string,
+): DataShape {
+  if (param.explicitType) return { kind: 'class', type: param.explicitType };
+  const types: unknown = Reflect.getMetadata('design:paramtypes', target, propertyKey);
+  if (!Array.isArray(types)) {
+    throw new SessionMetadataError(
+      `${where}: the class of the @SessionData() parameter is unknown because no decorator metadata was ` +
+        'emitted (bundlers such as esbuild, used by CDK and SAM, never emit it). Name the class: ' +
+        '@SessionData(YourClass), or enable "emitDecoratorMetadata" and compile with tsc.',
+    );
+  }
+  const type: unknown = types[param.index];
+  if (type === Object) return { kind: 'plain', empty: () => ({}) };
+  if (type === Array) return { kind: 'plain', empty: () => [] };
+  if (typeof type !== 'function' || NOT_SESSION_CLASSES.includes(type)) {
+    throw new SessionMetadataError(
+      `${where}: the @SessionData() parameter is declared as ${typeof type === 'function' ? type.name : String(type)}, ` +
+        'which cannot be changed in place. Declare it as a class (or an interface for plain JSON), or use ' +
+        'withSession() with getSessionData()/setSessionData() for a primitive value.',
+    );
+  }
+  return { kind: 'class', type: type as SessionClass };
+}
+
+function nameOf(target: object): string {
+  return typeof target === 'function' ? target.name : target.constructor.name;
+}
+
+/** `Class.method`, for messages. */
+export function methodName(target: object, propertyKey: string | symbol): string {
+  return `${nameOf(target)}.${String(propertyKey)}`;
+}

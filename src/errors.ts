@@ -1,0 +1,107 @@
+import { type ValidationError } from 'class-validator';
+
+/**
+ * Root of every error this library throws. Catch `SessionError` to handle them all; each subclass sets a
+ * stable `name` and says in its message what to change.
+ */
+export class SessionError extends Error {
+  override name = 'SessionError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** An option has a value that cannot work; the message names the option and what it accepts. */
+export class SessionConfigurationError extends SessionError {
+  override name = 'SessionConfigurationError';
+}
+
+/** No store could be found for a handler: neither `store`, `tableName` nor the environment variable is set. */
+export class SessionStoreNotSetError extends SessionConfigurationError {
+  override name = 'SessionStoreNotSetError';
+
+  constructor() {
+    super(
+      'Store not set: call configureSessions({ tableName }) (or configureSessions({ store })) before the first ' +
+        'invocation, set the SESSION_LAMBDA_DYNAMODB_TABLE_NAME environment variable, or pass `store` to @Session().',
+    );
+  }
+}
+
+/**
+ * The class of a `@SessionData()` parameter cannot be known, or the decorators are used in a way that cannot
+ * work. Thrown when the class is defined (at decoration time), not at the first request.
+ */
+export class SessionMetadataError extends SessionError {
+  override name = 'SessionMetadataError';
+}
+
+/** Where data that failed validation came from. */
+export type ValidationSource = 'handler' | 'store';
+
+/**
+ * The session object failed `class-validator`'s `validate()`. Nothing was written: the stored session is what
+ * it was before the invocation.
+ */
+export class SessionValidationError extends SessionError {
+  override name = 'SessionValidationError';
+
+  constructor(
+    /** The errors as `class-validator` reported them, nested ones included. */
+    readonly errors: ValidationError[],
+    /** `handler`: the session as the handler left it; `store`: the session as it was read. */
+    readonly source: ValidationSource = 'handler',
+  ) {
+    super(
+      `Session data is invalid (${source === 'handler' ? 'as the handler left it, nothing was written' : 'as read from the store'}): ` +
+        describeValidationErrors(errors).join('; ') +
+        '. Fix the handler or the class-validator decorators of the session class.',
+    );
+  }
+}
+
+/**
+ * Another invocation changed or created the session between this invocation's read and its write. Nothing was
+ * overwritten; the caller may retry the request.
+ */
+export class SessionConflictError extends SessionError {
+  override name = 'SessionConflictError';
+
+  constructor(
+    /** The logged form of the session id (its hash prefix). */
+    readonly sessionRef: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Session ${sessionRef} was changed by a concurrent request; this invocation's changes were not saved. ` +
+        'Retry the request.',
+      options,
+    );
+  }
+}
+
+/** The store could not be reached or refused the request (throttling, network, missing table, permissions). */
+export class SessionStoreUnavailableError extends SessionError {
+  override name = 'SessionStoreUnavailableError';
+}
+
+/** A stored item exists but cannot be read as a session (not written by this library, or damaged). */
+export class SessionCorruptError extends SessionError {
+  override name = 'SessionCorruptError';
+}
+
+/**
+ * One line per failing constraint, with the property's full path: `items.0.qty: qty must not be less than 1`.
+ */
+export function describeValidationErrors(errors: readonly ValidationError[], parentPath = ''): string[] {
+  const lines: string[] = [];
+  for (const error of errors) {
+    const path = parentPath ? `${parentPath}.${error.property}` : error.property;
+    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
+      lines.push(`${path || '(root)'}: ${message} [${constraint}]`);
+    }
+    if (error.children?.length) lines.push(...describeValidationErrors(error.children, path));
+  }
+  return lines;
+}

@@ -1,0 +1,33 @@
+/**
+ * lambda-sessions: server-side sessions for AWS Lambda handlers, stored in DynamoDB.
+ *
+ * Everything a user imports comes from here.
+ * @packageDocumentation
+ */
+export { Session } from './decorators/session';
+export { SessionData } from './decorators/session-data';
+export { withSession, type WithSessionOptions } from './with-session';
+export { getSessionData, setSessionData } from './current-session';
+export { configureSessions, TABLE_NAME_ENV, type SessionsConfig } from './config';
+export { SESSION_DEFAULTS, type SessionOptions } from './options';
+export { type SessionClass } from './session-data';
+export { type SessionStore, type StoredSession } from './stores/session-store';
+export { MemorySessionStore } from './stores/memory-store';
+export {
+  DynamoDBSessionStore,
+  DEFAULT_ATTRIBUTE_NAMES,
+  type AttributeNames,
+  type DynamoDBSessionStoreOptions,
+} from './stores/dynamodb-store';
+export {
+  SessionError,
+  SessionConfigurationError,
+  SessionStoreNotSetError,
+  SessionMetadataError,
+  SessionValidationError,
+  SessionConflictError,
+  SessionStoreUnavailableError,
+  SessionCorruptError,
+  type ValidationSource,
+} from './errors';
+export { hashSessionId } from './session-id';

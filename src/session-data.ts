@@ -1,0 +1,71 @@
+import { instanceToPlain, plainToInstance } from 'class-transformer';
+import { validate, type ValidatorOptions } from 'class-validator';
+import { SessionCorruptError, SessionValidationError } from './errors';
+
+/** A class whose instances hold session data; `new` with no arguments must work. */
+export type SessionClass<T extends object = object> = new () => T;
+
+/**
+ * How session data is shaped: an instance of a class (hydrated with class-transformer, validated with
+ * class-validator) or a plain JSON value (neither).
+ */
+export type DataShape =
+  | { readonly kind: 'class'; readonly type: SessionClass }
+  | { readonly kind: 'plain'; readonly empty: () => unknown };
+
+/** The data a new session starts with. */
+export function newData(shape: DataShape): unknown {
+  return shape.kind === 'class' ? new shape.type() : shape.empty();
+}
+
+/** Stored JSON text back into session data: a real instance of the class, methods and nested types included. */
+export function hydrate(shape: DataShape, json: string, ref: string): unknown {
+  let plain: unknown;
+  try {
+    plain = JSON.parse(json);
+  } catch (error) {
+    throw new SessionCorruptError(`Stored data of session ${ref} is not JSON; delete the item.`, {
+      cause: error,
+    });
+  }
+  if (shape.kind === 'plain') return plain;
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
+    throw new SessionCorruptError(
+      `Stored data of session ${ref} is ${Array.isArray(plain) ? 'an array' : typeof plain}, not an object ` +
+        `that can become a ${shape.type.name}; delete the item or change the @SessionData() type.`,
+    );
+  }
+  return plainToInstance(shape.type, plain);
+}
+
+/**
+ * The data as the shape wants it: a handler that replaced the instance with a plain object (through
+ * `setSessionData`) has it hydrated, so that what is validated is exactly what is stored.
+ */
+export function conform(shape: DataShape, data: unknown): unknown {
+  if (shape.kind === 'plain' || data instanceof shape.type || typeof data !== 'object' || data === null) {
+    return data;
+  }
+  return plainToInstance(shape.type, data);
+}
+
+/** Session data as the JSON text that is stored. */
+export function serialize(shape: DataShape, data: unknown): string {
+  const plain =
+    shape.kind === 'class' && typeof data === 'object' && data !== null ? instanceToPlain(data) : data;
+  return JSON.stringify(plain) ?? 'null';
+}
+
+/**
+ * Validates session data with class-validator before it is written; throws {@link SessionValidationError}
+ * naming every failing property. Plain data has no class to validate against and passes.
+ */
+export async function validateData(
+  shape: DataShape,
+  data: unknown,
+  options: ValidatorOptions | false,
+): Promise<void> {
+  if (options === false || shape.kind !== 'class') return;
+  const errors = await validate(data as object, { forbidUnknownValues: true, ...options });
+  if (errors.length > 0) throw new SessionValidationError(errors, 'handler');
+}

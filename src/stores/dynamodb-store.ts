@@ -1,0 +1,246 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  SessionConflictError,
+  SessionCorruptError,
+  SessionConfigurationError,
+  SessionStoreUnavailableError,
+} from '../errors';
+import { sessionRef } from '../session-id';
+import { type SessionStore, type StoredSession } from './session-store';
+
+/** The names of the item's attributes. Change them to match an existing table. */
+export interface AttributeNames {
+  /** Partition key (type `S`) holding the hashed id. @default 'key' */
+  key: string;
+  /** The session data as JSON text. @default 'value' */
+  value: string;
+  /** Expiry in epoch seconds; enable the table's DynamoDB TTL on this attribute. @default 'ttl' */
+  ttl: string;
+  /** Creation time, epoch ms. @default 'createdAt' */
+  createdAt: string;
+  /** Time of the last write or expiry slide, epoch ms. @default 'updatedAt' */
+  updatedAt: string;
+  /** Write counter, the condition of every write. @default 'version' */
+  version: string;
+}
+
+/** The attribute names `session-lambda` and this library use unless told otherwise. */
+export const DEFAULT_ATTRIBUTE_NAMES: Readonly<AttributeNames> = Object.freeze({
+  key: 'key',
+  value: 'value',
+  ttl: 'ttl',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  version: 'version',
+});
+
+/** How to reach the table. */
+export interface DynamoDBSessionStoreOptions {
+  /** The table's name. */
+  tableName: string;
+  /**
+   * A client to reuse (a plain `DynamoDBClient` is wrapped in a document client). Pass yours to share its
+   * connection pool, credentials and middleware. @default a new client for `endpoint` and `region`
+   */
+  client?: DynamoDBClient | DynamoDBDocumentClient;
+  /** Endpoint of the DynamoDB API, for DynamoDB Local or dynalite. Ignored when `client` is given. */
+  endpoint?: string;
+  /** AWS region. Ignored when `client` is given. @default the SDK's (AWS_REGION in Lambda) */
+  region?: string;
+  /** Attribute names, in part or whole. @default {@link DEFAULT_ATTRIBUTE_NAMES} */
+  attributeNames?: Partial<AttributeNames>;
+  /**
+   * Strongly consistent reads: a session written by one request is seen by the next, at twice the read cost
+   * of an eventually consistent read (1 RCU against 0.5 per 4 KB). @default true
+   */
+  consistentRead?: boolean;
+}
+
+/**
+ * Sessions in a DynamoDB table, one item per session, through the AWS SDK v3 document client. One `GetItem`
+ * to load, one conditional `PutItem` or `UpdateItem` to save. It never creates or describes the table: create
+ * it once with the AWS CLI or a template (see the README).
+ */
+export class DynamoDBSessionStore implements SessionStore {
+  readonly tableName: string;
+  private readonly client: DynamoDBDocumentClient;
+  private readonly names: Readonly<AttributeNames>;
+  private readonly consistentRead: boolean;
+
+  constructor(options: DynamoDBSessionStoreOptions) {
+    if (typeof options.tableName !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(options.tableName)) {
+      throw new SessionConfigurationError(
+        `tableName ${JSON.stringify(options.tableName)} is not a DynamoDB table name: use 3 to 255 of ` +
+          'A-Z a-z 0-9 _ - . (configureSessions({ tableName }) or SESSION_LAMBDA_DYNAMODB_TABLE_NAME).',
+      );
+    }
+    this.tableName = options.tableName;
+    this.names = checkAttributeNames({ ...DEFAULT_ATTRIBUTE_NAMES, ...options.attributeNames });
+    this.consistentRead = options.consistentRead ?? true;
+    this.client = toDocumentClient(options);
+  }
+
+  async load(key: string): Promise<StoredSession | undefined> {
+    const { Item } = await this.call('GetItem', key, () =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { [this.names.key]: key },
+          ConsistentRead: this.consistentRead,
+        }),
+      ),
+    );
+    return Item === undefined ? undefined : this.fromItem(key, Item);
+  }
+
+  async save(session: StoredSession, expectedVersion: number | undefined): Promise<void> {
+    const n = this.names;
+    const item: Record<string, unknown> = {
+      [n.key]: session.key,
+      [n.value]: session.data,
+      [n.createdAt]: session.createdAt,
+      [n.updatedAt]: session.updatedAt,
+      [n.version]: session.version,
+    };
+    if (session.expiresAt !== undefined) item[n.ttl] = session.expiresAt;
+    // Create only where nothing is; replace only the version that was read. Never a blind overwrite.
+    const condition: Pick<
+      PutCommandInput,
+      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    > =
+      expectedVersion === undefined
+        ? { ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': n.key } }
+        : {
+            ConditionExpression: '#v = :expected',
+            ExpressionAttributeNames: { '#v': n.version },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          };
+    await this.call('PutItem', session.key, () =>
+      this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition })),
+    );
+  }
+
+  async touch(
+    key: string,
+    expiresAt: number | undefined,
+    updatedAt: number,
+    expectedVersion: number,
+  ): Promise<boolean> {
+    const n = this.names;
+    // A session that no longer expires (timeouts set to 0 since) loses its ttl attribute.
+    const update = expiresAt === undefined ? 'SET #u = :u REMOVE #t' : 'SET #u = :u, #t = :t';
+    try {
+      await this.call('UpdateItem', key, () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [n.key]: key },
+            UpdateExpression: update,
+            ConditionExpression: '#v = :expected',
+            ExpressionAttributeNames: { '#u': n.updatedAt, '#t': n.ttl, '#v': n.version },
+            ExpressionAttributeValues: {
+              ':u': updatedAt,
+              ':expected': expectedVersion,
+              ...(expiresAt === undefined ? {} : { ':t': expiresAt }),
+            },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof SessionConflictError) return false;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.call('DeleteItem', key, () =>
+      this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { [this.names.key]: key } })),
+    );
+  }
+
+  /** Runs one request and turns the SDK's failures into this library's errors. */
+  private async call<T>(operation: string, key: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      const name = error instanceof Error ? error.name : '';
+      if (name === 'ConditionalCheckFailedException') {
+        throw new SessionConflictError(sessionRef(key), { cause: error });
+      }
+      if (name === 'ResourceNotFoundException') {
+        throw new SessionStoreUnavailableError(
+          `DynamoDB table "${this.tableName}" was not found (${operation}): create it (see the README's ` +
+            '"Creating the table") or point tableName, region or endpoint at the right one.',
+          { cause: error },
+        );
+      }
+      throw new SessionStoreUnavailableError(
+        `DynamoDB ${operation} on table "${this.tableName}" failed for session ${sessionRef(key)}: ` +
+          `${name || 'Error'}: ${error instanceof Error ? error.message : String(error)}. Check the table, the ` +
+          "function's IAM permissions (GetItem, PutItem, UpdateItem, DeleteItem) and the network.",
+        { cause: error },
+      );
+    }
+  }
+
+  /** Checks the item's shape: an item this library did not write must not pass for a session. */
+  private fromItem(key: string, item: Record<string, unknown>): StoredSession {
+    const n = this.names;
+    const data = item[n.value];
+    const expiresAt = item[n.ttl];
+    const createdAt = item[n.createdAt];
+    const updatedAt = item[n.updatedAt];
+    const version = item[n.version];
+    if (
+      typeof data !== 'string' ||
+      (expiresAt !== undefined && typeof expiresAt !== 'number') ||
+      typeof createdAt !== 'number' ||
+      typeof updatedAt !== 'number' ||
+      typeof version !== 'number'
+    ) {
+      throw new SessionCorruptError(
+        `The item for session ${sessionRef(key)} in table "${this.tableName}" is not a session this library ` +
+          `wrote: expected string "${n.value}" and numbers "${n.createdAt}", "${n.updatedAt}", "${n.version}" ` +
+          `(and "${n.ttl}"). Check attributeNames against the table, or delete the item.`,
+      );
+    }
+    return { key, data, expiresAt, createdAt, updatedAt, version };
+  }
+}
+
+function toDocumentClient(options: DynamoDBSessionStoreOptions): DynamoDBDocumentClient {
+  const { client } = options;
+  if (client instanceof DynamoDBDocumentClient) return client;
+  const base =
+    client ??
+    new DynamoDBClient({
+      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+      ...(options.region === undefined ? {} : { region: options.region }),
+    });
+  return DynamoDBDocumentClient.from(base);
+}
+
+function checkAttributeNames(names: AttributeNames): Readonly<AttributeNames> {
+  const values = Object.values(names);
+  const bad = Object.entries(names).find(
+    ([, v]) => typeof v !== 'string' || v.length === 0 || v.length > 255,
+  );
+  if (bad) {
+    throw new SessionConfigurationError(
+      `attributeNames.${bad[0]} must be a non-empty string of at most 255 characters, got ${JSON.stringify(bad[1])}.`,
+    );
+  }
+  if (new Set(values).size !== values.length) {
+    throw new SessionConfigurationError(`attributeNames must all differ, got ${JSON.stringify(names)}.`);
+  }
+  return Object.freeze(names);
+}

@@ -1,0 +1,45 @@
+import { SessionConflictError } from '../errors';
+import { sessionRef } from '../session-id';
+import { type SessionStore, type StoredSession } from './session-store';
+
+/**
+ * Sessions in this process's memory, with the same conditional-write rules as the DynamoDB store. For unit
+ * tests and local runs: a Lambda execution environment's memory is neither shared nor durable.
+ */
+export class MemorySessionStore implements SessionStore {
+  private readonly items = new Map<string, StoredSession>();
+
+  async load(key: string): Promise<StoredSession | undefined> {
+    const item = this.items.get(key);
+    return item && { ...item };
+  }
+
+  async save(session: StoredSession, expectedVersion: number | undefined): Promise<void> {
+    const current = this.items.get(session.key);
+    const holds =
+      expectedVersion === undefined ? current === undefined : current?.version === expectedVersion;
+    if (!holds) throw new SessionConflictError(sessionRef(session.key));
+    this.items.set(session.key, { ...session });
+  }
+
+  async touch(
+    key: string,
+    expiresAt: number | undefined,
+    updatedAt: number,
+    expectedVersion: number,
+  ): Promise<boolean> {
+    const current = this.items.get(key);
+    if (current?.version !== expectedVersion) return false;
+    this.items.set(key, { ...current, expiresAt, updatedAt });
+    return true;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.items.delete(key);
+  }
+
+  /** How many sessions are held (expired ones included, as in DynamoDB before its TTL sweep). */
+  get size(): number {
+    return this.items.size;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * One stored session, as a store keeps it. The engine hands stores the hashed id only: no store ever sees a
+ * raw session id.
+ */
+export interface StoredSession {
+  /** base64url SHA-256 of the session id: the partition key. */
+  readonly key: string;
+  /** The session data, serialised as JSON text (class-transformer's `instanceToPlain`, then `JSON.stringify`). */
+  readonly data: string;
+  /** When the session dies, in epoch seconds (DynamoDB's TTL unit); `undefined` when it never does. */
+  readonly expiresAt: number | undefined;
+  /** When the session was created, epoch milliseconds. */
+  readonly createdAt: number;
+  /** When the session was last written or its expiry last slid, epoch milliseconds. */
+  readonly updatedAt: number;
+  /** 1 on creation, one more on each write of the data; the condition of every write. */
+  readonly version: number;
+}
+
+/**
+ * Where sessions live. Implement it to keep sessions somewhere else; the engine never imports the AWS SDK,
+ * only this interface.
+ *
+ * Every write is conditional, so two invocations that raced on one session cannot silently overwrite each
+ * other: a store that cannot honour a condition throws {@link SessionConflictError}.
+ */
+export interface SessionStore {
+  /** The session stored under `key`, or `undefined`. Expiry is the engine's business, not the store's. */
+  load(key: string): Promise<StoredSession | undefined>;
+  /**
+   * Writes the whole session. With `expectedVersion` undefined it creates, and fails if `key` exists; otherwise
+   * it replaces only an item whose `version` is `expectedVersion`. Either failure is a `SessionConflictError`.
+   */
+  save(session: StoredSession, expectedVersion: number | undefined): Promise<void>;
+  /**
+   * Slides a session's expiry without touching its data or version. Returns `false`, without failing, when the
+   * item is gone or its version is no longer `expectedVersion` (a concurrent write has slid it already).
+   */
+  touch(
+    key: string,
+    expiresAt: number | undefined,
+    updatedAt: number,
+    expectedVersion: number,
+  ): Promise<boolean>;
+  /** Deletes the session; deleting an absent one is not an error. */
+  delete(key: string): Promise<void>;
+}

@@ -1,0 +1,37 @@
+import { SessionEngine } from './engine';
+import { checkSessionOptions, type SessionOptions } from './options';
+import { type SessionClass } from './session-data';
+
+/** Options of {@link withSession}: the session options, and the class the data is hydrated into. */
+export interface WithSessionOptions extends SessionOptions {
+  /**
+   * The class of the session data: hydrated with class-transformer, validated with class-validator, a new
+   * session starting as `new type()`. @default none: the data is a plain JSON value, `undefined` when new
+   */
+  type?: SessionClass;
+}
+
+/**
+ * The engine behind `@Session()`, for plain function handlers: wraps `handler` so that it runs inside a
+ * session, read and changed with `getSessionData()` / `setSessionData()`.
+ *
+ * @example
+ * export const handler = withSession(async (event) => {
+ *   setSessionData(((getSessionData<number>()) ?? 0) + 1);
+ *   return { statusCode: 200, headers: {} };
+ * }, { update: true });
+ */
+export function withSession<TEvent, TRest extends unknown[], TResult>(
+  handler: (event: TEvent, ...rest: TRest) => TResult | Promise<TResult>,
+  options: WithSessionOptions = {},
+): (event: TEvent, ...rest: TRest) => Promise<TResult> {
+  checkSessionOptions(options, 'withSession()');
+  const { type, ...sessionOptions } = options;
+  const engine = new SessionEngine(
+    sessionOptions,
+    type ? { kind: 'class', type } : { kind: 'plain', empty: () => undefined },
+  );
+  return function (this: unknown, event: TEvent, ...rest: TRest) {
+    return engine.run(event, () => handler.call(this, event, ...rest));
+  };
+}
