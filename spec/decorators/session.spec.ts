@@ -1,0 +1,182 @@
+import { IsInt, IsOptional } from 'class-validator';
+import {
+  configureSessions,
+  MemorySessionStore,
+  Session,
+  SessionConfigurationError,
+  SessionData,
+  SessionMetadataError,
+  SessionStoreNotSetError,
+} from '../../src';
+import { CountingStore } from '../support/counting-store';
+
+class Counter {
+  @IsOptional() @IsInt() value?: number;
+  next(): number {
+    return (this.value = (this.value ?? 0) + 1);
+  }
+}
+
+type Response = { statusCode: number; headers: Record<string, string>; body?: string };
+type Invoke = (...args: unknown[]) => Promise<Response>;
+
+/**
+ * Decorates a method the way esbuild compiles decorators: the decorators run, but no `design:paramtypes`
+ * metadata exists (this class's source has no decorators, so TypeScript emitted none).
+ */
+function decorateWithoutMetadata(type: (new () => object) | undefined): Invoke {
+  class Handler {
+    async handle(_event: unknown, counter: Counter): Promise<Response> {
+      return { statusCode: 200, headers: {}, body: String(counter.next()) };
+    }
+  }
+  const descriptor = Object.getOwnPropertyDescriptor(Handler.prototype, 'handle')!;
+  SessionData(type)(Handler.prototype, 'handle', 1);
+  Session({ update: true })(Handler.prototype, 'handle', descriptor);
+  Object.defineProperty(Handler.prototype, 'handle', descriptor);
+  const h = new Handler();
+  return h.handle.bind(h) as Invoke;
+}
+
+beforeEach(() => configureSessions({ store: new MemorySessionStore() }));
+
+describe('@SessionData() without decorator metadata (esbuild, CDK, SAM)', () => {
+  it('works when the class is named: @SessionData(Counter)', async () => {
+    expect(Reflect.getMetadata('design:paramtypes', class {}.prototype, 'handle')).toBeUndefined();
+    const handle = decorateWithoutMetadata(Counter);
+    const id = (await handle({})).headers['session-id']!;
+    expect((await handle({ headers: { 'session-id': id } })).body).toBe('2');
+  });
+
+  it('fails when the class is defined, naming the method and the fix', () => {
+    expect(() => decorateWithoutMetadata(undefined)).toThrow(SessionMetadataError);
+    expect(() => decorateWithoutMetadata(undefined)).toThrow(/Handler\.handle.*@SessionData\(YourClass\)/s);
+  });
+});
+
+describe('where the session goes', () => {
+  it('fills the other parameters with the Lambda arguments, in order, and keeps `this`', async () => {
+    class Handler {
+      readonly name = 'kept';
+      @Session()
+      async handle(event: { n: number }, context: { fn: string }, @SessionData() counter: Counter) {
+        return {
+          statusCode: 200,
+          headers: {},
+          body: `${this.name} ${event.n} ${context.fn} ${counter.next()}`,
+        };
+      }
+    }
+    const h = new Handler();
+    const response = await (h.handle.bind(h) as Invoke)({ n: 1 }, { fn: 'ctx' });
+    expect(response.body).toBe('kept 1 ctx 1');
+  });
+
+  it('can be the first parameter', async () => {
+    class Handler {
+      @Session()
+      async handle(@SessionData() counter: Counter, event: { n: number }) {
+        return { statusCode: 200, headers: {}, body: `${counter.next()} ${event.n}` };
+      }
+    }
+    expect((await (new Handler().handle as Invoke)({ n: 7 })).body).toBe('1 7');
+  });
+
+  it('gives a parameter typed as an interface the plain stored value', async () => {
+    interface Bag {
+      seen?: number;
+    }
+    class Handler {
+      @Session({ update: true })
+      async handle(_event: unknown, @SessionData() bag: Bag) {
+        bag.seen = (bag.seen ?? 0) + 1;
+        return {
+          statusCode: 200,
+          headers: {},
+          body: `${Object.getPrototypeOf(bag) === Object.prototype} ${bag.seen}`,
+        };
+      }
+    }
+    const handle = new Handler().handle as Invoke;
+    const id = (await handle({})).headers['session-id']!;
+    expect((await handle({ headers: { 'session-id': id } })).body).toBe('true 2');
+  });
+});
+
+describe('mistakes that fail when the class is defined', () => {
+  it('refuses a primitive parameter type, pointing to setSessionData', () => {
+    expect(() => {
+      class Handler {
+        @Session()
+        async handle(_event: unknown, @SessionData() _count: number) {}
+      }
+      return Handler;
+    }).toThrow(/declared as Number.*setSessionData/s);
+  });
+
+  it('refuses two session parameters', () => {
+    expect(() => {
+      class Handler {
+        @Session()
+        async handle(@SessionData() _a: Counter, @SessionData() _b: Counter) {}
+      }
+      return Handler;
+    }).toThrow(/Handler\.handle has 2 @SessionData\(\) parameters/);
+  });
+
+  it.each([
+    [{ ttl: -1 }, /ttl must be a whole number/],
+    [{ absoluteTimeout: 1.5 }, /absoluteTimeout must be a whole number/],
+    [{ idHeader: 'session id' }, /idHeader must be an HTTP header name/],
+    [{ update: 'yes' }, /update must be true or false/],
+    [{ store: {} }, /store must implement SessionStore/],
+  ])('refuses the option %p with a message naming it', (options, message) => {
+    expect(() => Session(options as never)(class {}.prototype, 'x', { value: () => {} })).toThrow(
+      SessionConfigurationError,
+    );
+    expect(() => Session(options as never)(class {}.prototype, 'x', { value: () => {} })).toThrow(message);
+  });
+});
+
+describe('the store', () => {
+  it('is required: SessionStoreNotSetError says what to set', async () => {
+    configureSessions({});
+    class Handler {
+      @Session()
+      async handle() {
+        return { statusCode: 200 };
+      }
+    }
+    await expect(new Handler().handle()).rejects.toThrow(SessionStoreNotSetError);
+    await expect(new Handler().handle()).rejects.toThrow(/Store not set.*SESSION_LAMBDA_DYNAMODB_TABLE_NAME/);
+  });
+
+  it('is the handler own when given, before the configured one', async () => {
+    const own = new CountingStore();
+    class Handler {
+      @Session({ store: own })
+      async handle() {
+        return { statusCode: 200 };
+      }
+    }
+    await new Handler().handle();
+    expect(own.calls).toEqual(['save']);
+  });
+
+  it.each([
+    ['a malformed id', 'not a session id!'],
+    ['an oversized id', 'a'.repeat(100_000)],
+    ['an id one character short', 'a'.repeat(42)],
+  ])('is not asked about %s: the client gets a fresh id', async (_label, bad) => {
+    const store = new CountingStore();
+    class Handler {
+      @Session({ store })
+      async handle() {
+        return { statusCode: 200, headers: {} };
+      }
+    }
+    const response = (await (new Handler().handle as Invoke)({ headers: { 'session-id': bad } })) as Response;
+    expect(store.calls).toEqual(['save']);
+    expect(response.headers['session-id']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
