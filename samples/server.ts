@@ -1,0 +1,189 @@
+// `npm start`: the cart handlers behind a local HTTP endpoint, on DynamoDB emulated in-process by dynalite.
+// Each request becomes an API Gateway HTTP API (payload 2.0) event; each result becomes the HTTP response,
+// as API Gateway would map it.
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { type APIGatewayProxyEventV2, type APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import dynalite from 'dynalite';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { configureSessions } from '../src';
+import { addItem, clearCart, viewCart } from './cart/handlers';
+
+type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const routes: Record<string, LambdaHandler> = {
+  'POST /cart/items': addItem as unknown as LambdaHandler,
+  'GET /cart': viewCart as unknown as LambdaHandler,
+  'DELETE /cart': clearCart as unknown as LambdaHandler,
+};
+
+const TABLE_NAME = 'sessions';
+/** Largest request body accepted, as a guard for a local tool. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+export interface RunningSample {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Starts dynalite, creates the table, configures the library and listens on `port` (0: any free one). */
+export async function startSample(port: number): Promise<RunningSample> {
+  const dynamo = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await createTable(client);
+  configureSessions({ tableName: TABLE_NAME, client });
+
+  const http = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      console.error(error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ error: error instanceof Error ? `${error.name}: ${error.message}` : 'error' }),
+      );
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    close: async () => {
+      await closeServer(http);
+      client.destroy();
+      await closeServer(dynamo);
+    },
+  };
+}
+
+async function createTable(client: DynamoDBClient): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE_NAME,
+      KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: TABLE_NAME,
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      }),
+    );
+  } catch {
+    // dynalite does not implement TTL; the library enforces expiry on read anyway.
+  }
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const routeKey = `${req.method ?? 'GET'} ${url.pathname}`;
+  const route = routes[routeKey];
+  if (!route) {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: `no route ${routeKey}`, routes: Object.keys(routes) }));
+    return;
+  }
+  const body = await readBody(req);
+  if (body === undefined) {
+    res.writeHead(413).end();
+    return;
+  }
+  const result = await route(toEventV2(req, url, routeKey, body));
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  res.writeHead(result.statusCode ?? 200, headers);
+  res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+}
+
+/** An HTTP API payload 2.0 event: lower-case header names, repeated headers joined with commas, `cookies`. */
+function toEventV2(req: IncomingMessage, url: URL, routeKey: string, body: Buffer): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headersDistinct)) {
+    if (name !== 'cookie' && value) headers[name] = value.join(',');
+  }
+  const cookies = req.headers.cookie
+    ?.split(';')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(cookies?.length ? { cookies } : {}),
+    headers,
+    queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: 'local',
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: req.headers['user-agent'] ?? '',
+      },
+      requestId: `local-${now.getTime()}`,
+      routeKey,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body.length ? body.toString('base64') : undefined,
+    isBase64Encoded: body.length > 0,
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+}
+
+if (require.main === module) {
+  const port = Number(process.env.PORT ?? 3000);
+  startSample(port).then(
+    ({ url }) => {
+      console.log(`Cart API on ${url} (sessions in an in-process dynalite table "${TABLE_NAME}")`);
+      console.log('Routes: POST /cart/items, GET /cart, DELETE /cart. Try:');
+      console.log(
+        `  id=$(curl -s -D - -o /dev/null -X POST ${url}/cart/items -d '{"sku":"apple","qty":2,"price":150}' | ` +
+          "awk 'tolower($1)==\"session-id:\" {print $2}' | tr -d '\\r')",
+      );
+      console.log(
+        `  curl -s -X POST ${url}/cart/items -H "session-id: $id" -d '{"sku":"pear","qty":1,"price":90}'`,
+      );
+      console.log(`  curl -s ${url}/cart -H "session-id: $id"`);
+      console.log('Ctrl-C stops it.');
+    },
+    (error: unknown) => {
+      console.error(
+        (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+          ? `Port ${port} is in use: run PORT=3001 npm start`
+          : error,
+      );
+      process.exit(1);
+    },
+  );
+}
