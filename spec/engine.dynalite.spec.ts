@@ -12,7 +12,6 @@ import {
   ValidateNested,
 } from 'class-validator';
 import {
-  configureSessions,
   hashSessionId,
   Session,
   SessionConflictError,
@@ -21,14 +20,7 @@ import {
   SessionValidationError,
   type SessionOptions,
 } from '../src';
-import {
-  createSessionTable,
-  getItem,
-  type LocalDynamo,
-  putItem,
-  scanTable,
-  startDynalite,
-} from './support/dynalite';
+import { getItem, putItem, scanTable, useSessionTable } from './support/dynalite';
 
 class Item {
   @IsString() @MinLength(1) sku = '';
@@ -72,19 +64,9 @@ const addItem =
 const header = (id: string) => ({ headers: { 'session-id': id } });
 const body = (r: Response) => JSON.parse(r.body) as { isCart: boolean; total: number; items: number };
 
-let dynamo: LocalDynamo;
-let tableName: string;
+const local = useSessionTable();
 
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(() => dynamo.close());
-beforeEach(async () => {
-  tableName = await createSessionTable(dynamo.client);
-  configureSessions({ tableName, client: dynamo.client });
-});
-
-const stored = async (id: string) => getItem(dynamo.client, tableName, hashSessionId(id));
+const stored = async (id: string) => getItem(local.dynamo.client, local.tableName, hashSessionId(id));
 
 describe('hydration', () => {
   it('round-trips nested objects, arrays and dates as real instances with working methods', async () => {
@@ -147,7 +129,7 @@ describe('the three states', () => {
 describe('expiry, enforced on read', () => {
   async function plantSession(fields: { ttl?: number; createdAt: number; updatedAt: number }) {
     const id = (await cartHandler({ update: true }, addItem('old'))({})).headers['session-id']!;
-    await putItem(dynamo.client, tableName, {
+    await putItem(local.dynamo.client, local.tableName, {
       key: { S: hashSessionId(id) },
       value: { S: JSON.stringify({ items: [{ sku: 'old', qty: 1, price: 100 }] }) },
       createdAt: { N: String(fields.createdAt) },
@@ -199,7 +181,7 @@ describe('expiry, enforced on read', () => {
 
   it('replaces the expired item of an adopted client id instead of failing on it', async () => {
     const clientId = 'client-chosen-id-000000001';
-    await putItem(dynamo.client, tableName, {
+    await putItem(local.dynamo.client, local.tableName, {
       key: { S: hashSessionId(clientId) },
       value: { S: '{"items":[]}' },
       createdAt: { N: '1' },
@@ -240,7 +222,7 @@ describe('validation before persistence', () => {
   it('validates a new session too, and stores nothing when it fails', async () => {
     const tooMany = cartHandler({}, (cart) => ['a', 'b', 'c', 'd'].forEach((sku) => addItem(sku)(cart)));
     await expect(tooMany({})).rejects.toThrow(/items: .*\[arrayMaxSize\]/);
-    expect(await scanTable(dynamo.client, tableName)).toEqual([]);
+    expect(await scanTable(local.dynamo.client, local.tableName)).toEqual([]);
   });
 
   it('passes validator options through: whitelist strips what the class does not declare', async () => {
@@ -265,23 +247,23 @@ describe('persistence rules', () => {
     await expect(throwing(header(id))).rejects.toBe(failure);
     await expect(throwing({})).rejects.toBe(failure);
     expect(await stored(id)).toEqual(before);
-    expect(await scanTable(dynamo.client, tableName)).toHaveLength(1);
+    expect(await scanTable(local.dynamo.client, local.tableName)).toHaveLength(1);
   });
 
   it('does not rewrite an existing session whose data did not change', async () => {
     const id = (await cartHandler({ update: true }, addItem('apple'))({})).headers['session-id']!;
-    dynamo.requests.length = 0;
+    local.dynamo.requests.length = 0;
     await cartHandler({ update: true, touchAfter: 3600 })(header(id));
-    expect(dynamo.requests).toEqual(['GetItem']);
+    expect(local.dynamo.requests).toEqual(['GetItem']);
   });
 
   it('slides the idle expiry of a read-only session with one UpdateItem once touchAfter has passed', async () => {
     const id = (await cartHandler({ ttl: 600 }, addItem('apple'))({})).headers['session-id']!;
     const before = await stored(id);
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    dynamo.requests.length = 0;
+    local.dynamo.requests.length = 0;
     await cartHandler({ ttl: 600, touchAfter: 1 }, addItem('discarded'))(header(id));
-    expect(dynamo.requests).toEqual(['GetItem', 'UpdateItem']);
+    expect(local.dynamo.requests).toEqual(['GetItem', 'UpdateItem']);
     const after = await stored(id);
     expect(Number(after!.ttl!.N)).toBeGreaterThan(Number(before!.ttl!.N));
     expect(Number(after!.updatedAt!.N)).toBeGreaterThan(Number(before!.updatedAt!.N));
@@ -311,14 +293,14 @@ describe('persistence rules', () => {
 describe('items the library did not write', () => {
   it('reports an item of the wrong shape instead of passing it off as no session', async () => {
     const id = (await cartHandler({})({})).headers['session-id']!;
-    await putItem(dynamo.client, tableName, { key: { S: hashSessionId(id) }, value: { N: '1' } });
+    await putItem(local.dynamo.client, local.tableName, { key: { S: hashSessionId(id) }, value: { N: '1' } });
     await expect(cartHandler({})(header(id))).rejects.toBeInstanceOf(SessionCorruptError);
   });
 
   it('reports stored data that is not JSON', async () => {
     const id = (await cartHandler({})({})).headers['session-id']!;
     const item = (await stored(id))!;
-    await putItem(dynamo.client, tableName, { ...item, value: { S: '{not json' } });
+    await putItem(local.dynamo.client, local.tableName, { ...item, value: { S: '{not json' } });
     await expect(cartHandler({})(header(id))).rejects.toThrow(/is not JSON/);
   });
 });

@@ -2,7 +2,7 @@
 import { type APIGatewayProxyEventV2 } from 'aws-lambda';
 import { IsInt, IsOptional, Min } from 'class-validator';
 import { configureSessions, Session, SessionData, hashSessionId, TABLE_NAME_ENV } from '../src';
-import { createSessionTable, getItem, type LocalDynamo, scanTable, startDynalite } from './support/dynalite';
+import { getItem, scanTable, useSessionTable } from './support/dynalite';
 
 class Counter {
   @IsOptional() @IsInt() @Min(0) value?: number;
@@ -26,17 +26,7 @@ function counterHandler(update: boolean) {
 
 const withId = (id: string, name = 'session-id') => ({ headers: { [name]: id } });
 
-let dynamo: LocalDynamo;
-let tableName: string;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(() => dynamo.close());
-beforeEach(async () => {
-  tableName = await createSessionTable(dynamo.client);
-  configureSessions({ tableName, client: dynamo.client });
-});
+const local = useSessionTable();
 
 describe("session-lambda's README scenarios", () => {
   async function clientAThenClientB(update: boolean): Promise<unknown[]> {
@@ -113,7 +103,7 @@ describe("session-lambda's test cases", () => {
   it('writes the ttl attribute as epoch seconds: idle ttl from now, capped by the absolute timeout', async () => {
     const before = Math.floor(Date.now() / 1000);
     const id = (await counterHandler(true)({})).headers['session-id']!;
-    const item = await getItem(dynamo.client, tableName, hashSessionId(id));
+    const item = await getItem(local.dynamo.client, local.tableName, hashSessionId(id));
     const ttl = Number(item?.ttl?.N);
     expect(ttl).toBeGreaterThanOrEqual(before + 900);
     expect(ttl).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 900);
@@ -127,7 +117,7 @@ describe('the table', () => {
     const handler = counterHandler(true);
     const id = (await handler({})).headers['session-id']!;
     await handler(withId(id));
-    const items = await scanTable(dynamo.client, tableName);
+    const items = await scanTable(local.dynamo.client, local.tableName);
     expect(items).toHaveLength(1);
     expect(items[0]?.key?.S).toBe(hashSessionId(id));
     expect(JSON.stringify(items)).not.toContain(id);
@@ -136,23 +126,23 @@ describe('the table', () => {
 
   it('costs one GetItem and one PutItem for a changed session, one PutItem and no read for a new one', async () => {
     const handler = counterHandler(true);
-    dynamo.requests.length = 0;
+    local.dynamo.requests.length = 0;
     const id = (await handler({})).headers['session-id']!;
-    expect(dynamo.requests).toEqual(['PutItem']);
-    dynamo.requests.length = 0;
+    expect(local.dynamo.requests).toEqual(['PutItem']);
+    local.dynamo.requests.length = 0;
     await handler(withId(id));
-    expect(dynamo.requests).toEqual(['GetItem', 'PutItem']);
+    expect(local.dynamo.requests).toEqual(['GetItem', 'PutItem']);
   });
 
   it('is found from the environment variable when nothing is configured', async () => {
     configureSessions({});
-    process.env[TABLE_NAME_ENV] = tableName;
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+    process.env[TABLE_NAME_ENV] = local.tableName;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = local.dynamo.endpoint;
     try {
       const handler = counterHandler(true);
       const id = (await handler({})).headers['session-id']!;
       expect((await handler(withId(id))).body).toBe('1');
-      expect(await getItem(dynamo.client, tableName, hashSessionId(id))).toBeDefined();
+      expect(await getItem(local.dynamo.client, local.tableName, hashSessionId(id))).toBeDefined();
     } finally {
       delete process.env[TABLE_NAME_ENV];
       delete process.env.AWS_ENDPOINT_URL_DYNAMODB;

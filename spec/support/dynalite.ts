@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
+import { configureSessions } from '../../src';
 
 /** A dynalite server started in this test process, and a client bound to it. */
 export interface LocalDynamo {
@@ -109,4 +110,21 @@ export async function putItem(
   item: Record<string, AttributeValue>,
 ): Promise<void> {
   await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+}
+
+/**
+ * Registers the hooks an integration spec needs: one dynalite for the file, a fresh session table for each
+ * test, and the library configured to use it. Read `dynamo` and `tableName` inside tests.
+ */
+export function useSessionTable(): { readonly dynamo: LocalDynamo; readonly tableName: string } {
+  const state = {} as { dynamo: LocalDynamo; tableName: string };
+  beforeAll(async () => {
+    state.dynamo = await startDynalite();
+  });
+  afterAll(() => state.dynamo.close());
+  beforeEach(async () => {
+    state.tableName = await createSessionTable(state.dynamo.client);
+    configureSessions({ tableName: state.tableName, client: state.dynamo.client });
+  });
+  return state;
 }
