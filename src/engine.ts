@@ -50,12 +50,14 @@ export class SessionEngine {
     const incoming = readSingleHeader(event, options.idHeader);
     const claimed =
       incoming !== undefined && isUsableId(incoming, options.acceptClientId) ? incoming : undefined;
-    const loaded = claimed === undefined ? EMPTY : await this.load(store, hashSessionId(claimed), options);
+    const claimedKey = claimed === undefined ? undefined : hashSessionId(claimed);
+    const loaded = claimedKey === undefined ? EMPTY : await this.load(store, claimedKey, options);
 
     // Existing, new by client (only when allowed), or new by server: never adopt an id the client made up.
     const adopted = !loaded.live && claimed !== undefined && options.acceptClientId;
-    const id = claimed !== undefined && (loaded.live || adopted) ? claimed : generateSessionId();
-    const key = hashSessionId(id);
+    const keep = claimed !== undefined && claimedKey !== undefined && (loaded.live !== undefined || adopted);
+    const id = keep ? claimed : generateSessionId();
+    const key = keep ? claimedKey : hashSessionId(id);
     // An adopted id may still have its expired item in the table (DynamoDB's TTL sweep lags): replace it.
     const previous: Loaded = adopted ? loaded : EMPTY;
     const session: LiveSession = {
