@@ -1,14 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SessionError } from './errors';
+import { type SessionContext } from './session-context';
 
 /** The session of one invocation while its handler runs. */
 export interface LiveSession {
-  /** The raw id; it goes back to the client and nowhere else. */
-  readonly id: string;
-  /** Whether the session was created by this invocation. */
-  readonly isNew: boolean;
   /** The session data; the handler may change it in place or replace it. */
   data: unknown;
+  /** The lifecycle handle `@SessionContext()` and `getSessionContext()` give. */
+  readonly context: SessionContext;
 }
 
 /**
@@ -39,4 +38,9 @@ export function getSessionData<T = unknown>(): T {
 /** Replaces the current invocation's session data; it is written under the same rules as a changed object. */
 export function setSessionData(value: unknown): void {
   current('setSessionData()').data = value;
+}
+
+/** The current invocation's session lifecycle: its id, age, `destroy()` and `regenerate()`. */
+export function getSessionContext(): SessionContext {
+  return current('getSessionContext()').context;
 }

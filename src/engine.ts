@@ -1,20 +1,40 @@
-import { resolveStore, globalConfig } from './config';
+import { serialize as serializeCookie } from 'cookie';
+import { globalConfig, resolveStore } from './config';
 import { type LiveSession, sessionScope } from './current-session';
+import { describeValidationErrors, SessionConflictError, SessionValidationError } from './errors';
 import { detectEventKind } from './events/event-kind';
+import { readCookie } from './events/request-cookies';
 import { readSingleHeader } from './events/request-headers';
-import { withResponseHeader } from './events/response-headers';
+import { decorateResponse, type ResponseAdditions } from './events/response';
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options';
+import { InvocationContext } from './session-context';
 import { conform, type DataShape, hydrate, newData, serialize, validateData } from './session-data';
 import { generateSessionId, hashSessionId, isUsableId, sessionRef } from './session-id';
 import { type SessionStore, type StoredSession } from './stores/session-store';
 import { deadline, isAlive, toEpochSeconds } from './timeouts';
 
-/** What one invocation found in the store. */
+/** What one invocation found in the store under the id it was sent. */
 interface Loaded {
   /** The live session, if there is one. */
   readonly live: StoredSession | undefined;
   /** The version of an expired item still in the table, which a new session under the same id replaces. */
   readonly staleVersion: number | undefined;
+}
+
+/** The id a request carried, and how. */
+interface Claim {
+  readonly id: string;
+  readonly via: 'header' | 'cookie';
+}
+
+/** One invocation, from the engine's side. */
+interface Invocation {
+  readonly store: SessionStore;
+  readonly options: ResolvedSessionOptions;
+  readonly key: string;
+  readonly loaded: Loaded;
+  readonly session: LiveSession;
+  readonly context: InvocationContext;
 }
 
 /**
@@ -46,91 +66,216 @@ export class SessionEngine {
   async run<R>(event: unknown, invoke: (session: LiveSession) => R | Promise<R>): Promise<R> {
     const options = this.options();
     const store = resolveStore(this.own.store);
-
-    const incoming = readSingleHeader(event, options.idHeader);
-    const claimed =
-      incoming !== undefined && isUsableId(incoming, options.acceptClientId) ? incoming : undefined;
-    const claimedKey = claimed === undefined ? undefined : hashSessionId(claimed);
-    const loaded = claimedKey === undefined ? EMPTY : await this.load(store, claimedKey, options);
+    const claim = readClaim(event, options);
+    const claimedKey = claim && hashSessionId(claim.id);
+    const loaded = claimedKey ? await this.load(store, claimedKey, options) : EMPTY;
 
     // Existing, new by client (only when allowed), or new by server: never adopt an id the client made up.
-    const adopted = !loaded.live && claimed !== undefined && options.acceptClientId;
-    const keep = claimed !== undefined && claimedKey !== undefined && (loaded.live !== undefined || adopted);
-    const id = keep ? claimed : generateSessionId();
-    const key = keep ? claimedKey : hashSessionId(id);
-    // An adopted id may still have its expired item in the table (DynamoDB's TTL sweep lags): replace it.
-    const previous: Loaded = adopted ? loaded : EMPTY;
-    const session: LiveSession = {
+    const adopted = !loaded.live && claim !== undefined && options.acceptClientId;
+    const keep =
+      claim && claimedKey && (loaded.live || adopted) ? { id: claim.id, key: claimedKey } : undefined;
+    const id = keep?.id ?? generateSessionId();
+    const key = keep?.key ?? hashSessionId(id);
+    const ref = sessionRef(key);
+    const now = Date.now();
+    const { live } = loaded;
+    const context = new InvocationContext(
       id,
-      isNew: !loaded.live,
-      data: loaded.live ? hydrate(this.shape, loaded.live.data, sessionRef(key)) : newData(this.shape),
+      !live,
+      live?.createdAt ?? now,
+      live ? deadline(live.createdAt, live.updatedAt, options) : deadline(now, now, options),
+      options.idSecret,
+    );
+    const session: LiveSession = {
+      data: live ? hydrate(this.shape, live.data, ref) : newData(this.shape),
+      context,
     };
+    if (!live) {
+      options.logger?.debug('lambda-sessions: new session', {
+        session: ref,
+        state: adopted ? 'new-by-client' : 'new-by-server',
+      });
+    }
 
     const response = await sessionScope.run(session, () => invoke(session));
 
-    await this.persist(store, key, session, loaded.live ? loaded : previous, options);
-    return withResponseHeader(response, detectEventKind(event), options.idHeader, id) as R;
+    // An adopted id may still have its expired item in the table (DynamoDB's TTL sweep lags): replace it.
+    const invocation = { store, options, key, loaded: live || adopted ? loaded : EMPTY, session, context };
+    const expiresAt = await this.persist(invocation);
+    return decorateResponse(response, detectEventKind(event), additions(invocation, claim, expiresAt)) as R;
   }
 
   private async load(store: SessionStore, key: string, options: ResolvedSessionOptions): Promise<Loaded> {
     const found = await store.load(key);
-    if (!found) return EMPTY;
-    return isAlive(found, Date.now(), options)
-      ? { live: found, staleVersion: undefined }
-      : { live: undefined, staleVersion: found.version };
+    if (!found) {
+      options.logger?.debug('lambda-sessions: session not found', { session: sessionRef(key) });
+      return EMPTY;
+    }
+    if (isAlive(found, Date.now(), options)) return { live: found, staleVersion: undefined };
+    options.logger?.debug('lambda-sessions: session expired', { session: sessionRef(key) });
+    return { live: undefined, staleVersion: found.version };
   }
 
   /**
-   * New sessions are always written; an existing one only with `update` and only if its data changed. A
-   * session that is read but not written has its idle expiry slid, at most once per `touchAfter`.
+   * Applies the invocation's outcome to the store and returns when the session now dies (epoch ms):
+   * - destroyed: the item is deleted;
+   * - regenerated: the data is written under the new id, then the old item deleted;
+   * - new: always written; existing: written with `update` when its data changed;
+   * - otherwise the idle expiry is slid, at most once per `touchAfter`.
    */
-  private async persist(
-    store: SessionStore,
-    key: string,
-    session: LiveSession,
-    { live, staleVersion }: Loaded,
-    options: ResolvedSessionOptions,
-  ): Promise<void> {
+  private async persist(inv: Invocation): Promise<number | undefined> {
+    const { store, options, key, loaded, context } = inv;
+    const { live } = loaded;
     const now = Date.now();
-    const data = conform(this.shape, session.data);
+    const log = options.logger;
+
+    if (context.destroyed) {
+      if (live || loaded.staleVersion !== undefined) await store.delete(key);
+      log?.info('lambda-sessions: session destroyed', { session: sessionRef(key) });
+      return undefined;
+    }
+
+    const data = conform(this.shape, inv.session.data);
+    const { regenerated } = context;
+    if (regenerated) {
+      // A seeded id may name a session that exists already (the user's, from another device): replace it.
+      const existing = regenerated.seeded ? await store.load(regenerated.key) : undefined;
+      await this.write(
+        inv,
+        { key: regenerated.key, createdAt: now, version: existing?.version },
+        data,
+        undefined,
+        now,
+      );
+      if (live) await store.delete(key);
+      log?.info('lambda-sessions: session regenerated', {
+        session: sessionRef(regenerated.key),
+        previous: sessionRef(key),
+      });
+      return deadline(now, now, options);
+    }
+
     if (!live) {
-      return this.write(store, { key, createdAt: now, version: staleVersion }, data, undefined, now, options);
+      await this.write(inv, { key, createdAt: now, version: loaded.staleVersion }, data, undefined, now);
+      return deadline(now, now, options);
     }
     if (options.update) {
       const json = serialize(this.shape, data);
-      if (json !== live.data) return this.write(store, live, data, json, now, options);
+      if (json !== live.data) {
+        await this.write(inv, live, data, json, now);
+        return deadline(live.createdAt, now, options);
+      }
     }
     if (options.ttl > 0 && now - live.updatedAt >= options.touchAfter * 1000) {
-      await store.touch(key, toEpochSeconds(deadline(live.createdAt, now, options)), now, live.version);
+      const slid = deadline(live.createdAt, now, options);
+      const touched = await store.touch(key, toEpochSeconds(slid), now, live.version);
+      log?.debug('lambda-sessions: session expiry slid', { session: sessionRef(key), touched });
+      return slid;
     }
+    return deadline(live.createdAt, live.updatedAt, options);
   }
 
   /** Validates, then writes the whole session on the condition that `previous.version` is still the stored one. */
   private async write(
-    store: SessionStore,
+    { store, options }: Invocation,
     previous: { key: string; createdAt: number; version: number | undefined },
     data: unknown,
     json: string | undefined,
     now: number,
-    options: ResolvedSessionOptions,
   ): Promise<void> {
-    await validateData(this.shape, data, options.validation);
+    const ref = sessionRef(previous.key);
+    try {
+      await validateData(this.shape, data, options.validation);
+    } catch (error) {
+      if (error instanceof SessionValidationError) {
+        // Property paths and constraint names only: a constraint's message may quote the value.
+        options.logger?.warn('lambda-sessions: session data invalid, nothing written', {
+          session: ref,
+          failures: describeValidationErrors(error.errors).map((line) => line.replace(/: .*\[/, ' [')),
+        });
+      }
+      throw error;
+    }
     // Options such as `whitelist` strip properties while validating: store what was validated.
     if (json === undefined || (options.validation && options.validation.whitelist)) {
       json = serialize(this.shape, data);
     }
-    await store.save(
-      {
-        key: previous.key,
-        data: json,
-        createdAt: previous.createdAt,
-        updatedAt: now,
-        version: (previous.version ?? 0) + 1,
-        expiresAt: toEpochSeconds(deadline(previous.createdAt, now, options)),
-      },
-      previous.version,
-    );
+    try {
+      const version = (previous.version ?? 0) + 1;
+      await store.save(
+        {
+          key: previous.key,
+          data: json,
+          createdAt: previous.createdAt,
+          updatedAt: now,
+          version,
+          expiresAt: toEpochSeconds(deadline(previous.createdAt, now, options)),
+        },
+        previous.version,
+      );
+      options.logger?.debug('lambda-sessions: session saved', { session: ref, version });
+    } catch (error) {
+      if (error instanceof SessionConflictError) {
+        options.logger?.warn('lambda-sessions: concurrent write, changes not saved', { session: ref });
+      }
+      throw error;
+    }
   }
 }
 
 const EMPTY: Loaded = { live: undefined, staleVersion: undefined };
+
+/**
+ * The id the request carries: the header first (API clients), then the cookie. An id of the wrong shape is
+ * no id: it is never looked up, and never echoed back.
+ */
+function readClaim(event: unknown, options: ResolvedSessionOptions): Claim | undefined {
+  const usable = (id: string | undefined) => id !== undefined && isUsableId(id, options.acceptClientId);
+  const header = options.idHeader === false ? undefined : readSingleHeader(event, options.idHeader);
+  if (usable(header)) return { id: header!, via: 'header' };
+  const cookie = options.cookie && readCookie(event, options.cookie.name);
+  if (usable(cookie)) return { id: cookie!, via: 'cookie' };
+  if (header !== undefined || cookie) {
+    options.logger?.debug('lambda-sessions: malformed session id ignored', {
+      length: (header ?? cookie ?? '').length,
+    });
+  }
+  return undefined;
+}
+
+/**
+ * What goes into the response. The id travels back the way the client can use it: in `Set-Cookie` when
+ * cookies are on, and in the header when cookies are off or the client sent the header (a header in every
+ * response would let a page script read an id that `HttpOnly` hides). A destroyed session sends no id and
+ * clears the cookie.
+ */
+function additions(
+  { options, context }: Invocation,
+  claim: Claim | undefined,
+  expiresAt: number | undefined,
+): ResponseAdditions {
+  const { cookie, idHeader } = options;
+  if (context.destroyed) {
+    return cookie
+      ? { setCookie: serializeCookie(cookie.name, '', { ...cookieAttributes(cookie), maxAge: 0 }) }
+      : {};
+  }
+  const id = context.id;
+  const header =
+    idHeader !== false && (!cookie || claim?.via === 'header') ? { name: idHeader, value: id } : undefined;
+  if (!cookie) return { header };
+  const maxAge =
+    cookie.maxAge ??
+    (expiresAt === undefined ? undefined : Math.max(0, Math.floor((expiresAt - Date.now()) / 1000)));
+  return { header, setCookie: serializeCookie(cookie.name, id, { ...cookieAttributes(cookie), maxAge }) };
+}
+
+function cookieAttributes(cookie: NonNullable<ResolvedSessionOptions['cookie']>) {
+  return {
+    httpOnly: cookie.httpOnly,
+    secure: cookie.secure,
+    sameSite: cookie.sameSite,
+    path: cookie.path,
+    domain: cookie.domain,
+  };
+}

@@ -5,11 +5,12 @@
  * @packageDocumentation
  */
 export { Session } from './decorators/session';
-export { SessionData } from './decorators/session-data';
+export { SessionData, SessionContext } from './decorators/session-data';
 export { withSession, type WithSessionOptions } from './with-session';
-export { getSessionData, setSessionData } from './current-session';
+export { getSessionData, setSessionData, getSessionContext } from './current-session';
 export { configureSessions, TABLE_NAME_ENV, type SessionsConfig } from './config';
-export { SESSION_DEFAULTS, type SessionOptions } from './options';
+export { SESSION_DEFAULTS, COOKIE_DEFAULTS, type SessionOptions, type CookieOptions } from './options';
+export { type SessionLogger } from './logger';
 export { type SessionClass } from './session-data';
 export { type SessionStore, type StoredSession } from './stores/session-store';
 export { MemorySessionStore } from './stores/memory-store';

@@ -1,6 +1,29 @@
 import { type ValidatorOptions } from 'class-validator';
 import { SessionConfigurationError } from './errors';
+import { type SessionLogger } from './logger';
 import { type SessionStore } from './stores/session-store';
+
+/** The session cookie. Every field is optional; the defaults are the OWASP cheat sheet's. */
+export interface CookieOptions {
+  /**
+   * The cookie's name. A `__Host-` prefix makes the browser refuse the cookie unless it is `Secure`, has
+   * `Path=/` and no `Domain`, so no sibling subdomain can plant or shadow it: use it when you can.
+   * @default 'session-id'
+   */
+  name?: string;
+  /** Hidden from page scripts, so an XSS cannot read the id. @default true */
+  httpOnly?: boolean;
+  /** Sent over HTTPS only. Turn off only for plain-HTTP local development. @default true */
+  secure?: boolean;
+  /** Cross-site sending: `lax` blocks it on cross-site subrequests (CSRF), `strict` on navigation too. @default 'lax' */
+  sameSite?: 'lax' | 'strict' | 'none';
+  /** @default '/' */
+  path?: string;
+  /** Leave unset (host-only) unless subdomains must share the session. @default none */
+  domain?: string;
+  /** Seconds the browser keeps the cookie. @default the session's remaining lifetime (none: a browser-session cookie) */
+  maxAge?: number;
+}
 
 /**
  * What one handler's sessions do. Every field may also be set for all handlers in `configureSessions()`;
@@ -19,8 +42,26 @@ export interface SessionOptions {
    * changes are discarded; a new session is always written. @default false (as `session-lambda`)
    */
   update?: boolean;
-  /** The request and response header carrying the id; read without regard to case. @default 'session-id' */
-  idHeader?: string;
+  /**
+   * The request and response header carrying the id; read without regard to case. `false` turns the header
+   * transport off (cookie-only). @default 'session-id'
+   */
+  idHeader?: string | false;
+  /**
+   * Carry the id in a cookie too: `true` for the defaults, or the cookie's settings. The request's id is
+   * read from the header first, then the cookie. With cookies on, the id goes in `Set-Cookie` and in the
+   * response header only when the request used the header: a page script could read a response header and
+   * defeat `HttpOnly`. @default false
+   */
+  cookie?: boolean | CookieOptions;
+  /**
+   * The server secret for ids derived from a stable key (`regenerate({ seed })`): the id is an HMAC of the
+   * seed, which nobody without the secret can compute. At least 32 bytes; keep it in a secret store.
+   * @default none: derived ids are refused
+   */
+  idSecret?: string | Uint8Array;
+  /** Where to log (Powertools Logger, `console`, ...). Ids appear only as hash prefixes, data never. @default none */
+  logger?: SessionLogger;
   /**
    * Adopt an unknown id proposed by the client (matching `^[A-Za-z0-9_-]{16,128}$`) instead of issuing a
    * fresh one. Off, a client cannot choose its session id, which rules out session fixation. @default false
@@ -46,20 +87,38 @@ export const SESSION_DEFAULTS = Object.freeze({
   ttl: 7_200,
   absoluteTimeout: 43_200,
   update: false,
-  idHeader: 'session-id',
+  idHeader: 'session-id' as string | false,
   acceptClientId: false,
   validation: {} as ValidatorOptions | false,
+  cookie: false as boolean | CookieOptions,
 } as const);
+
+/** The cookie defaults. */
+export const COOKIE_DEFAULTS = Object.freeze({
+  name: 'session-id',
+  httpOnly: true,
+  secure: true,
+  sameSite: 'lax',
+  path: '/',
+} as const);
+
+/** Cookie settings with the defaults filled in. */
+export type ResolvedCookie = Readonly<
+  Required<Omit<CookieOptions, 'domain' | 'maxAge'>> & Pick<CookieOptions, 'domain' | 'maxAge'>
+>;
 
 /** Options with every default filled in. */
 export interface ResolvedSessionOptions {
   readonly ttl: number;
   readonly absoluteTimeout: number;
   readonly update: boolean;
-  readonly idHeader: string;
+  readonly idHeader: string | false;
   readonly acceptClientId: boolean;
   readonly touchAfter: number;
   readonly validation: ValidatorOptions | false;
+  readonly cookie: ResolvedCookie | undefined;
+  readonly idSecret: Uint8Array | undefined;
+  readonly logger: SessionLogger | undefined;
 }
 
 /** An HTTP field name (RFC 9110 token). */
@@ -84,10 +143,24 @@ export function checkSessionOptions(options: SessionOptions, where: string): voi
       throw new SessionConfigurationError(`${where}: ${field} must be true or false, got ${String(value)}.`);
     }
   }
-  if (options.idHeader !== undefined && !HEADER_NAME.test(options.idHeader)) {
+  if (options.idHeader !== undefined && options.idHeader !== false && !HEADER_NAME.test(options.idHeader)) {
     throw new SessionConfigurationError(
-      `${where}: idHeader must be an HTTP header name (letters, digits, -), got ${JSON.stringify(options.idHeader)}.`,
+      `${where}: idHeader must be an HTTP header name (letters, digits, -) or false, got ${JSON.stringify(options.idHeader)}.`,
     );
+  }
+  if (options.cookie !== undefined) resolveCookie(options.cookie, where);
+  if (options.idSecret !== undefined) secretBytes(options.idSecret, where);
+  if (options.idHeader === false && options.cookie === false) {
+    throw new SessionConfigurationError(
+      `${where}: with idHeader: false and cookie: false no id can travel; enable one.`,
+    );
+  }
+  const { logger } = options;
+  if (
+    logger !== undefined &&
+    !['debug', 'info', 'warn', 'error'].every((m) => typeof Reflect.get(logger, m) === 'function')
+  ) {
+    throw new SessionConfigurationError(`${where}: logger must have debug, info, warn and error methods.`);
   }
   const { store } = options;
   if (
@@ -105,6 +178,11 @@ export function resolveSessionOptions(global: SessionOptions, own: SessionOption
   const pick = <K extends keyof typeof SESSION_DEFAULTS>(key: K) =>
     (own[key] ?? global[key] ?? SESSION_DEFAULTS[key]) as (typeof SESSION_DEFAULTS)[K];
   const ttl = pick('ttl');
+  if (pick('idHeader') === false && pick('cookie') === false) {
+    throw new SessionConfigurationError(
+      'idHeader is false and cookie is off, so no id can travel: enable one.',
+    );
+  }
   return {
     ttl,
     absoluteTimeout: pick('absoluteTimeout'),
@@ -113,5 +191,66 @@ export function resolveSessionOptions(global: SessionOptions, own: SessionOption
     acceptClientId: pick('acceptClientId'),
     touchAfter: own.touchAfter ?? global.touchAfter ?? Math.floor(ttl / 10),
     validation: own.validation ?? global.validation ?? SESSION_DEFAULTS.validation,
+    cookie: resolveCookie(pick('cookie'), 'cookie'),
+    idSecret: pickSecret(own.idSecret ?? global.idSecret),
+    logger: own.logger ?? global.logger,
   };
+}
+
+function pickSecret(secret: string | Uint8Array | undefined): Uint8Array | undefined {
+  return secret === undefined ? undefined : secretBytes(secret, 'idSecret');
+}
+
+/** Smallest server secret accepted: 256 bits, the HMAC-SHA-256 key size. */
+const MIN_SECRET_BYTES = 32;
+
+function secretBytes(secret: string | Uint8Array, where: string): Uint8Array {
+  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+  if (!(bytes instanceof Uint8Array) || bytes.length < MIN_SECRET_BYTES) {
+    throw new SessionConfigurationError(
+      `${where}: idSecret must be at least ${MIN_SECRET_BYTES} bytes of secret (for example ` +
+        "crypto.randomBytes(32).toString('base64url'), kept in Secrets Manager or SSM).",
+    );
+  }
+  return bytes;
+}
+
+/** The cookie settings with defaults, checked against the rules browsers enforce for prefixed names. */
+function resolveCookie(cookie: boolean | CookieOptions, where: string): ResolvedCookie | undefined {
+  if (cookie === false) return undefined;
+  if (cookie !== true && (typeof cookie !== 'object' || cookie === null)) {
+    throw new SessionConfigurationError(`${where}: cookie must be true, false or cookie options.`);
+  }
+  const resolved: ResolvedCookie = { ...COOKIE_DEFAULTS, ...(cookie === true ? {} : cookie) };
+  const fail = (what: string) => {
+    throw new SessionConfigurationError(`${where}: cookie ${what}.`);
+  };
+  if (!HEADER_NAME.test(resolved.name))
+    fail(`name must be a token (letters, digits, -_.), got ${JSON.stringify(resolved.name)}`);
+  if (!['lax', 'strict', 'none'].includes(resolved.sameSite))
+    fail(`sameSite must be 'lax', 'strict' or 'none'`);
+  if (resolved.sameSite === 'none' && !resolved.secure)
+    fail('sameSite: none requires secure: true (browsers refuse it otherwise)');
+  if (
+    resolved.name.startsWith('__Host-') &&
+    (!resolved.secure || resolved.path !== '/' || resolved.domain !== undefined)
+  ) {
+    fail(
+      `name ${resolved.name} has the __Host- prefix, which requires secure: true, path: '/' and no domain`,
+    );
+  }
+  if (resolved.name.startsWith('__Secure-') && !resolved.secure)
+    fail(`name ${resolved.name} has the __Secure- prefix, which requires secure: true`);
+  if (resolved.maxAge !== undefined && !(Number.isSafeInteger(resolved.maxAge) && resolved.maxAge >= 0)) {
+    fail('maxAge must be a whole number of seconds, 0 or more');
+  }
+  if (!/^\/[\x21-\x3A\x3C-\x7E]*$/.test(resolved.path))
+    fail(`path must start with / and hold no ; or spaces`);
+  if (
+    resolved.domain !== undefined &&
+    !/^\.?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(resolved.domain)
+  ) {
+    fail(`domain ${JSON.stringify(resolved.domain)} is not a host name`);
+  }
+  return Object.freeze(resolved);
 }

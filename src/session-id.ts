@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 /** Bytes of randomness in a server-issued id: 256 bits, well past OWASP's 64-bit minimum. */
 const ID_BYTES = 32;
@@ -12,6 +12,15 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{16,128}$/;
 /** A fresh, unguessable session id (base64url of 32 bytes from the OS CSPRNG). */
 export function generateSessionId(): string {
   return randomBytes(ID_BYTES).toString('base64url');
+}
+
+/**
+ * The id of a session tied to a stable key (a user id): HMAC-SHA-256 of the seed under a server secret, as
+ * base64url, so it has the shape of a server-issued id. A bare hash would let anyone who knows the user id
+ * compute the session id; the secret is what makes it unguessable.
+ */
+export function deriveSessionId(seed: string, secret: Uint8Array): string {
+  return createHmac('sha256', secret).update(seed, 'utf8').digest('base64url');
 }
 
 /**

@@ -1,9 +1,14 @@
 import 'reflect-metadata';
 import { SessionMetadataError } from '../errors';
+import { type SessionContext as Lifecycle } from '../session-context';
 import { type DataShape, type SessionClass } from '../session-data';
+
+/** A session's lifecycle, from inside the handler (see {@link Lifecycle}); the type of `@SessionContext()` parameters. */
+export type SessionContext = Lifecycle;
 
 /** What a parameter decorator recorded, for the method decorator to read. */
 interface SessionParameter {
+  readonly kind: 'data' | 'context';
   readonly index: number;
   readonly explicitType: SessionClass | undefined;
 }
@@ -28,39 +33,77 @@ const registry = new WeakMap<object, Map<string | symbol, SessionParameter[]>>()
  */
 export function SessionData(type?: SessionClass): ParameterDecorator {
   return (target, propertyKey, index) => {
-    if (propertyKey === undefined) {
-      throw new SessionMetadataError(
-        `@SessionData() is on a constructor parameter of ${nameOf(target)}; put it on a parameter of the ` +
-          'method decorated with @Session().',
-      );
-    }
+    if (propertyKey === undefined) throw onConstructor('@SessionData()', target);
     if (type !== undefined && typeof type !== 'function') {
       throw new SessionMetadataError(
         `@SessionData() on ${methodName(target, propertyKey)} was given ${String(type)}: pass the session ` +
           'class itself, as in @SessionData(Cart).',
       );
     }
-    let methods = registry.get(target);
-    if (!methods) registry.set(target, (methods = new Map()));
-    methods.set(propertyKey, [...(methods.get(propertyKey) ?? []), { index, explicitType: type }]);
+    record(target, propertyKey, { kind: 'data', index, explicitType: type });
   };
 }
 
-/** Where the session goes in a method's parameters, and its shape; throws if that cannot be known. */
-export function sessionParameter(
-  target: object,
-  propertyKey: string | symbol,
-): { index: number | undefined; shape: DataShape } {
+/**
+ * Injects the session's lifecycle handle ({@link SessionContext}) into a parameter of a method decorated with
+ * `@Session()`: its id, age and expiry, `destroy()` for log-out and `regenerate()` for log-in.
+ *
+ * @example
+ * \@Session({ update: true, cookie: true })
+ * async logIn(event: APIGatewayProxyEventV2, @SessionData() user: UserSession, @SessionContext() session: SessionContext) {
+ *   user.name = await checkPassword(event);
+ *   session.regenerate(); // a new id on every privilege change
+ * }
+ */
+export function SessionContext(): ParameterDecorator {
+  return (target, propertyKey, index) => {
+    if (propertyKey === undefined) throw onConstructor('@SessionContext()', target);
+    record(target, propertyKey, { kind: 'context', index, explicitType: undefined });
+  };
+}
+
+function record(target: object, propertyKey: string | symbol, param: SessionParameter): void {
+  let methods = registry.get(target);
+  if (!methods) registry.set(target, (methods = new Map()));
+  methods.set(propertyKey, [...(methods.get(propertyKey) ?? []), param]);
+}
+
+function onConstructor(decorator: string, target: object): SessionMetadataError {
+  return new SessionMetadataError(
+    `${decorator} is on a constructor parameter of ${nameOf(target)}; put it on a parameter of the method ` +
+      'decorated with @Session().',
+  );
+}
+
+/** Where the session data and context go in a method's parameters, and the data's shape. */
+export interface SessionParameters {
+  readonly dataIndex: number | undefined;
+  readonly contextIndex: number | undefined;
+  readonly shape: DataShape;
+}
+
+/** Reads what the parameter decorators recorded; throws if it cannot work. */
+export function sessionParameters(target: object, propertyKey: string | symbol): SessionParameters {
   const params = registry.get(target)?.get(propertyKey) ?? [];
   const where = methodName(target, propertyKey);
-  if (params.length > 1) {
-    throw new SessionMetadataError(
-      `${where} has ${params.length} @SessionData() parameters; an invocation has one session: keep one.`,
-    );
+  const data = params.filter((p) => p.kind === 'data');
+  const context = params.filter((p) => p.kind === 'context');
+  for (const [list, name] of [
+    [data, '@SessionData()'],
+    [context, '@SessionContext()'],
+  ] as const) {
+    if (list.length > 1) {
+      throw new SessionMetadataError(
+        `${where} has ${list.length} ${name} parameters; an invocation has one session: keep one.`,
+      );
+    }
   }
-  const param = params[0];
-  if (!param) return { index: undefined, shape: { kind: 'plain', empty: () => undefined } };
-  return { index: param.index, shape: shapeOf(param, target, propertyKey, where) };
+  const param = data[0];
+  return {
+    dataIndex: param?.index,
+    contextIndex: context[0]?.index,
+    shape: param ? shapeOf(param, target, propertyKey, where) : { kind: 'plain', empty: () => undefined },
+  };
 }
 
 /** Constructors that declare a value, not a session class. */

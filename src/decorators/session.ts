@@ -1,7 +1,7 @@
 import { SessionEngine } from '../engine';
 import { SessionMetadataError } from '../errors';
 import { checkSessionOptions, type SessionOptions } from '../options';
-import { methodName, sessionParameter } from './session-data';
+import { methodName, sessionParameters } from './session-data';
 
 /**
  * Gives a handler method a server-side session. On each call it reads the id from the request, loads the
@@ -28,24 +28,35 @@ export function Session(options: SessionOptions = {}): MethodDecorator {
     if (typeof method !== 'function') {
       throw new SessionMetadataError(`${where}: @Session() goes on a method, not an accessor or property.`);
     }
-    const { index, shape } = sessionParameter(target, propertyKey);
+    const { dataIndex, contextIndex, shape } = sessionParameters(target, propertyKey);
     const engine = new SessionEngine({ ...options }, shape);
 
     const wrapped = function (this: unknown, ...lambdaArgs: unknown[]) {
-      return engine.run(lambdaArgs[0], (session) =>
-        method.apply(this, insertAt(lambdaArgs, index, session.data)),
-      );
+      return engine.run(lambdaArgs[0], (session) => {
+        const injected = new Map<number | undefined, unknown>([
+          [dataIndex, session.data],
+          [contextIndex, session.context],
+        ]);
+        return method.apply(this, injectArguments(lambdaArgs, injected));
+      });
     };
     Object.defineProperty(wrapped, 'name', { value: method.name });
     (descriptor as TypedPropertyDescriptor<unknown>).value = wrapped;
   };
 }
 
-/** The Lambda arguments with the session spliced in at its parameter's position. */
-function insertAt(args: unknown[], index: number | undefined, data: unknown): unknown[] {
-  if (index === undefined) return args;
-  const out = args.slice(0, index);
-  while (out.length < index) out.push(undefined);
-  out.push(data, ...args.slice(index));
-  return out;
+/**
+ * The method's arguments: the injected values at their parameters' positions, and the Lambda arguments
+ * (`event`, `context`, ...) filling the other positions in order.
+ */
+function injectArguments(
+  lambdaArgs: readonly unknown[],
+  injected: Map<number | undefined, unknown>,
+): unknown[] {
+  injected.delete(undefined);
+  const rest = [...lambdaArgs];
+  const out: unknown[] = [];
+  const last = Math.max(-1, ...(injected.keys() as Iterable<number>));
+  for (let i = 0; i <= last; i++) out.push(injected.has(i) ? injected.get(i) : rest.shift());
+  return [...out, ...rest];
 }

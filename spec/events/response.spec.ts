@@ -1,4 +1,8 @@
-import { withResponseHeader } from '../../src/events/response-headers';
+import { decorateResponse } from '../../src/events/response';
+import { type EventKind } from '../../src/events/event-kind';
+
+const withResponseHeader = (response: unknown, kind: EventKind, name: string, value: string) =>
+  decorateResponse(response, kind, { header: { name, value } });
 
 describe('putting the id in the response', () => {
   it('adds the header to an object response and keeps the handler own headers', () => {

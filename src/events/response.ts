@@ -1,0 +1,112 @@
+import { SessionError } from '../errors';
+import { type EventKind, isRecord } from './event-kind';
+
+/** What the session adds to a response. */
+export interface ResponseAdditions {
+  /** A header to set (the id), replacing any spelling of the same name. */
+  readonly header?: { readonly name: string; readonly value: string };
+  /** A serialised `Set-Cookie` value to add beside the handler's own cookies. */
+  readonly setCookie?: string;
+}
+
+/**
+ * The handler's response with the session's header and cookie added, following the response rules of the
+ * event kind (`shared/fixtures/events/SOURCES.md`):
+ * - HTTP API v2 and Function URL: cookies go in the `cookies` array, which becomes `set-cookie` headers.
+ * - REST v1: `multiValueHeaders['Set-Cookie']`, the only way to send several; a handler's `Set-Cookie` in
+ *   `headers` is moved there, since `multiValueHeaders` wins for a name in both.
+ * - ALB: the request's mode; a single-value ALB can send one `Set-Cookie` only.
+ * - WebSocket `$connect`: the header only; no AWS documentation shows `Set-Cookie` on a handshake response.
+ *
+ * Object responses and JSON-string responses (as `session-lambda` accepts) are handled. The handler's own
+ * headers and cookies are kept, and the response it returned is never mutated (it may be a shared constant).
+ * Only a proxy-shaped response (with `statusCode`, `headers`, `multiValueHeaders` or `cookies`) is changed:
+ * for HTTP APIs and Function URLs any other value is the body itself.
+ */
+export function decorateResponse(response: unknown, kind: EventKind, additions: ResponseAdditions): unknown {
+  if (!additions.header && !additions.setCookie) return response;
+  if (typeof response === 'string') {
+    const parsed = parseJsonObject(response);
+    return parsed && isProxyResponse(parsed) ? JSON.stringify(decorate(parsed, kind, additions)) : response;
+  }
+  return isRecord(response) && isProxyResponse(response) ? decorate(response, kind, additions) : response;
+}
+
+function isProxyResponse(response: Record<string, unknown>): boolean {
+  return (
+    'statusCode' in response ||
+    isRecord(response.headers) ||
+    isRecord(response.multiValueHeaders) ||
+    Array.isArray(response.cookies)
+  );
+}
+
+function decorate(
+  response: Record<string, unknown>,
+  kind: EventKind,
+  { header, setCookie }: ResponseAdditions,
+): Record<string, unknown> {
+  const out = { ...response };
+  let headers = isRecord(out.headers) ? { ...out.headers } : undefined;
+  let multi = isRecord(out.multiValueHeaders) ? { ...out.multiValueHeaders } : undefined;
+  // A multi-value ALB reads only `multiValueHeaders`; REST v1 lets them win over `headers`.
+  const useMulti = kind === 'alb-multi-value' || (multi !== undefined && headers === undefined);
+
+  if (header) {
+    // The handler may have set the same header under another spelling: the client must see ours, once.
+    if (headers) take(headers, header.name);
+    if (multi) take(multi, header.name);
+    if (useMulti) multi = { ...multi, [header.name]: [header.value] };
+    else headers = { ...headers, [header.name]: header.value };
+  }
+
+  if (setCookie && kind !== 'websocket') {
+    const cookieStyle =
+      kind === 'http-v2' || kind === 'function-url' || (kind === 'unknown' && Array.isArray(out.cookies));
+    if (cookieStyle) {
+      out.cookies = [...(Array.isArray(out.cookies) ? out.cookies : []), setCookie];
+    } else if (kind === 'alb') {
+      headers ??= {};
+      if (take(headers, 'set-cookie').length > 0) {
+        throw new SessionError(
+          'The handler set its own Set-Cookie, and a single-value ALB response can carry only one: enable ' +
+            'multi-value headers on the target group, or move the session id to a header (cookie: false).',
+        );
+      }
+      headers['set-cookie'] = setCookie;
+    } else {
+      // REST v1, multi-value ALB, or an unknown source: every Set-Cookie in one multi-value list.
+      const existing = [
+        ...(headers ? take(headers, 'set-cookie') : []),
+        ...(multi ? take(multi, 'set-cookie') : []),
+      ];
+      multi = { ...multi, [kind === 'rest-v1' ? 'Set-Cookie' : 'set-cookie']: [...existing, setCookie] };
+    }
+  }
+
+  if (headers) out.headers = headers;
+  if (multi) out.multiValueHeaders = multi;
+  return out;
+}
+
+/** Deletes every spelling of `name` and returns their string values. */
+function take(headers: Record<string, unknown>, name: string): string[] {
+  const lower = name.toLowerCase();
+  const values: string[] = [];
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() !== lower) continue;
+    const value = headers[key];
+    for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') values.push(v);
+    delete headers[key];
+  }
+  return values;
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined; // not JSON: a plain body, returned unchanged
+  }
+}
