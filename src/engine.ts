@@ -266,7 +266,7 @@ function additions(
   if (!cookie) return { header };
   const maxAge =
     cookie.maxAge ??
-    (expiresAt === undefined ? undefined : Math.max(0, Math.floor((expiresAt - Date.now()) / 1000)));
+    (expiresAt === undefined ? undefined : Math.max(0, Math.ceil((expiresAt - Date.now()) / 1000)));
   return { header, setCookie: serializeCookie(cookie.name, id, { ...cookieAttributes(cookie), maxAge }) };
 }
 

@@ -65,3 +65,49 @@ describe('putting the id in the response', () => {
     expect(withResponseHeader(response, 'http-v2', 'session-id', 'ID')).toEqual(response);
   });
 });
+
+describe('putting the session cookie in the response', () => {
+  const cookie = 'sid=ID; Path=/; HttpOnly; Secure; SameSite=Lax';
+  const withCookie = (response: unknown, kind: EventKind) =>
+    decorateResponse(response, kind, { setCookie: cookie });
+
+  it.each(['http-v2', 'function-url'] as const)(
+    'appends to the cookies array for %s, keeping the handler own',
+    (kind) => {
+      expect(withCookie({ statusCode: 200, cookies: ['theme=dark'] }, kind)).toEqual({
+        statusCode: 200,
+        cookies: ['theme=dark', cookie],
+      });
+    },
+  );
+
+  it('uses multiValueHeaders for REST v1, moving a handler Set-Cookie out of headers so both survive', () => {
+    const out = withCookie({ statusCode: 200, headers: { 'set-cookie': 'theme=dark', a: 'b' } }, 'rest-v1');
+    expect(out).toEqual({
+      statusCode: 200,
+      headers: { a: 'b' },
+      multiValueHeaders: { 'Set-Cookie': ['theme=dark', cookie] },
+    });
+  });
+
+  it('answers a multi-value ALB in multiValueHeaders and a single-value one in headers', () => {
+    expect(withCookie({ statusCode: 200 }, 'alb-multi-value')).toEqual({
+      statusCode: 200,
+      multiValueHeaders: { 'set-cookie': [cookie] },
+    });
+    expect(withCookie({ statusCode: 200 }, 'alb')).toEqual({
+      statusCode: 200,
+      headers: { 'set-cookie': cookie },
+    });
+  });
+
+  it('refuses to drop a handler cookie on a single-value ALB, which can send only one', () => {
+    expect(() => withCookie({ statusCode: 200, headers: { 'Set-Cookie': 'theme=dark' } }, 'alb')).toThrow(
+      /enable multi-value headers on the target group/,
+    );
+  });
+
+  it('sends no Set-Cookie on a WebSocket handshake, where AWS documents none', () => {
+    expect(withCookie({ statusCode: 200 }, 'websocket')).toEqual({ statusCode: 200 });
+  });
+});

@@ -41,3 +41,55 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function titleCase(header: string): string {
   return header.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
 }
+
+/**
+ * A fixture carrying one more cookie, the way its source carries cookies: the `cookies` array for HTTP API
+ * v2 and Function URLs (which also repeat them in `headers.cookie`), the `Cookie` header for REST v1 and
+ * WebSocket (both `headers` and `multiValueHeaders`), and for ALBs the `cookie` header in the event's mode.
+ */
+export function eventWithCookie(name: string, cookie: string, value: string): Record<string, unknown> {
+  const event = loadEvent(name);
+  const pair = `${cookie}=${value}`;
+  const join = (existing: unknown) =>
+    typeof existing === 'string' && existing ? `${existing}; ${pair}` : pair;
+  if (event.version === '2.0') {
+    event.cookies = [...(Array.isArray(event.cookies) ? event.cookies : []), pair];
+    if (isObject(event.headers) && 'cookie' in event.headers)
+      event.headers.cookie = join(event.headers.cookie);
+    return event;
+  }
+  const isAlb = isObject(event.requestContext) && 'elb' in event.requestContext;
+  const headerName = isAlb ? 'cookie' : 'Cookie';
+  if (isObject(event.multiValueHeaders)) {
+    const key = Object.keys(event.multiValueHeaders).find((k) => k.toLowerCase() === 'cookie') ?? headerName;
+    const values = (event.multiValueHeaders[key] as string[] | undefined) ?? [];
+    // A multi-value ALB lists each Cookie header; REST v1 folds them into one.
+    event.multiValueHeaders[key] = isAlb ? [...values, pair] : [join(values[0])];
+  }
+  if (isObject(event.headers)) {
+    const key = Object.keys(event.headers).find((k) => k.toLowerCase() === 'cookie') ?? headerName;
+    event.headers[key] = join(event.headers[key]);
+  }
+  return event;
+}
+
+/** The `Set-Cookie` values of a response, wherever its kind puts them. */
+export function setCookies(response: unknown): string[] {
+  if (!isObject(response)) return [];
+  const found: string[] = [];
+  if (Array.isArray(response.cookies)) found.push(...(response.cookies as string[]));
+  for (const source of [response.headers, response.multiValueHeaders]) {
+    if (!isObject(source)) continue;
+    for (const [key, value] of Object.entries(source)) {
+      if (key.toLowerCase() !== 'set-cookie') continue;
+      found.push(...(Array.isArray(value) ? (value as string[]) : [value as string]));
+    }
+  }
+  return found;
+}
+
+/** The value our cookie was set to in a response, or undefined. */
+export function cookieValue(response: unknown, name: string): string | undefined {
+  const line = setCookies(response).find((c) => c.startsWith(`${name}=`));
+  return line?.slice(name.length + 1).split(';')[0];
+}
