@@ -10,7 +10,7 @@ import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions
 import { InvocationContext } from './session-context';
 import { conform, type DataShape, hydrate, newData, serialize, validateData } from './session-data';
 import { generateSessionId, hashSessionId, isUsableId, sessionRef } from './session-id';
-import { type SessionStore, type StoredSession } from './stores/session-store';
+import { type SessionStore, type StoredSession, winnerOf } from './stores/session-store';
 import { deadline, isAlive, toEpochSeconds } from './timeouts';
 
 /** What one invocation found in the store under the id it was sent. */
@@ -68,8 +68,48 @@ export class SessionEngine {
     const store = resolveStore(this.own.store);
     const claim = readClaim(event, options);
     const claimedKey = claim && hashSessionId(claim.id);
-    const loaded = claimedKey ? await this.load(store, claimedKey, options) : EMPTY;
+    let known: StoredSession | null | undefined; // what a lost race told us is stored: no need to read it
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const loaded = claimedKey ? await this.load(store, claimedKey, options, known) : EMPTY;
+        return await this.attempt(event, invoke, { store, options, claim, claimedKey, loaded });
+      } catch (error) {
+        if (!(error instanceof SessionConflictError) || options.onConflict !== 'retry') throw error;
+        if (attempt >= options.conflictRetries) {
+          options.logger?.warn('lambda-sessions: conflict retries exhausted', {
+            session: error.sessionRef,
+            attempt,
+          });
+          throw error;
+        }
+        known = winnerOf(error);
+        options.logger?.debug('lambda-sessions: conflict, running the handler again', {
+          session: error.sessionRef,
+          attempt,
+        });
+        await backoff(attempt);
+      }
+    }
+  }
 
+  /** One run of the handler on the session as `loaded` found it; a conflict on writing ends it. */
+  private async attempt<R>(
+    event: unknown,
+    invoke: (session: LiveSession) => R | Promise<R>,
+    {
+      store,
+      options,
+      claim,
+      claimedKey,
+      loaded,
+    }: {
+      store: SessionStore;
+      options: ResolvedSessionOptions;
+      claim: Claim | undefined;
+      claimedKey: string | undefined;
+      loaded: Loaded;
+    },
+  ): Promise<R> {
     // Existing, new by client (only when allowed), or new by server: never adopt an id the client made up.
     const adopted = !loaded.live && claim !== undefined && options.acceptClientId;
     const keep =
@@ -105,8 +145,14 @@ export class SessionEngine {
     return decorateResponse(response, detectEventKind(event), additions(invocation, claim, expiresAt)) as R;
   }
 
-  private async load(store: SessionStore, key: string, options: ResolvedSessionOptions): Promise<Loaded> {
-    const found = await store.load(key);
+  /** The session under `key`, classified; `known` is what a lost race already returned (null: gone). */
+  private async load(
+    store: SessionStore,
+    key: string,
+    options: ResolvedSessionOptions,
+    known?: StoredSession | null,
+  ): Promise<Loaded> {
+    const found = known === undefined ? await store.load(key) : (known ?? undefined);
     if (!found) {
       options.logger?.debug('lambda-sessions: session not found', { session: sessionRef(key) });
       return EMPTY;
@@ -224,6 +270,12 @@ export class SessionEngine {
 }
 
 const EMPTY: Loaded = { live: undefined, staleVersion: undefined };
+
+/** Full jitter, capped: racing retries spread out instead of colliding again. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(100, 5 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /**
  * The id the request carries: the header first (API clients), then the cookie. An id of the wrong shape is

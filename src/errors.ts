@@ -81,6 +81,27 @@ export class SessionConflictError extends SessionError {
   }
 }
 
+/**
+ * The session would not fit in one item (DynamoDB's limit is 400 KB), even compressed. Thrown before any
+ * request: the stored session is what it was before the invocation.
+ */
+export class SessionTooLargeError extends SessionError {
+  override name = 'SessionTooLargeError';
+
+  constructor(
+    readonly sessionRef: string,
+    /** The item's size as DynamoDB would count it, in bytes. */
+    readonly size: number,
+    /** The limit, in bytes. */
+    readonly limit: number,
+  ) {
+    super(
+      `Session ${sessionRef} would be ${size} bytes stored (compressed), over the ${limit}-byte item limit; ` +
+        'nothing was written. Keep large data elsewhere (S3) and only a reference in the session.',
+    );
+  }
+}
+
 /** The store could not be reached or refused the request (throttling, network, missing table, permissions). */
 export class SessionStoreUnavailableError extends SessionError {
   override name = 'SessionStoreUnavailableError';

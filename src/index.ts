@@ -29,6 +29,7 @@ export {
   SessionConflictError,
   SessionStoreUnavailableError,
   SessionCorruptError,
+  SessionTooLargeError,
   type ValidationSource,
 } from './errors';
 export { hashSessionId } from './session-id';

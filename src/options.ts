@@ -73,6 +73,15 @@ export interface SessionOptions {
    * @default a tenth of `ttl`
    */
   touchAfter?: number;
+  /**
+   * What to do when another request changed the session between this one's read and write. `throw`: a
+   * `SessionConflictError`, nothing overwritten. `retry`: start again from the winner's data and run the
+   * handler again, up to `conflictRetries` times; only for handlers that are safe to run twice.
+   * @default 'throw'
+   */
+  onConflict?: 'throw' | 'retry';
+  /** How many times `onConflict: 'retry'` runs the handler again before giving up. @default 3 */
+  conflictRetries?: number;
   /** Where the sessions live. @default the store from `configureSessions()` or the environment */
   store?: SessionStore;
   /**
@@ -91,6 +100,8 @@ export const SESSION_DEFAULTS = Object.freeze({
   acceptClientId: false,
   validation: {} as ValidatorOptions | false,
   cookie: false as boolean | CookieOptions,
+  onConflict: 'throw' as 'throw' | 'retry',
+  conflictRetries: 3,
 } as const);
 
 /** The cookie defaults. */
@@ -119,6 +130,8 @@ export interface ResolvedSessionOptions {
   readonly cookie: ResolvedCookie | undefined;
   readonly idSecret: Uint8Array | undefined;
   readonly logger: SessionLogger | undefined;
+  readonly onConflict: 'throw' | 'retry';
+  readonly conflictRetries: number;
 }
 
 /** An HTTP field name (RFC 9110 token). */
@@ -129,11 +142,16 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * name, rather than on a request.
  */
 export function checkSessionOptions(options: SessionOptions, where: string): void {
-  for (const field of ['ttl', 'absoluteTimeout', 'touchAfter'] as const) {
+  if (options.onConflict !== undefined && options.onConflict !== 'throw' && options.onConflict !== 'retry') {
+    throw new SessionConfigurationError(
+      `${where}: onConflict must be 'throw' or 'retry', got ${String(options.onConflict)}.`,
+    );
+  }
+  for (const field of ['ttl', 'absoluteTimeout', 'touchAfter', 'conflictRetries'] as const) {
     const value = options[field];
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
       throw new SessionConfigurationError(
-        `${where}: ${field} must be a whole number of seconds, 0 or more, got ${String(value)}.`,
+        `${where}: ${field} must be a whole number${field === 'conflictRetries' ? '' : ' of seconds'}, 0 or more, got ${String(value)}.`,
       );
     }
   }
@@ -194,6 +212,8 @@ export function resolveSessionOptions(global: SessionOptions, own: SessionOption
     cookie: resolveCookie(pick('cookie'), 'cookie'),
     idSecret: pickSecret(own.idSecret ?? global.idSecret),
     logger: own.logger ?? global.logger,
+    onConflict: pick('onConflict'),
+    conflictRetries: pick('conflictRetries'),
   };
 }
 

@@ -180,3 +180,33 @@ describe('the store', () => {
     expect(response.headers['session-id']).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 });
+
+describe("onConflict: 'retry'", () => {
+  it('starts again from the winning item without reading it again', async () => {
+    const store = new CountingStore();
+    class Handler {
+      @Session({ store, update: true, onConflict: 'retry' })
+      async handle(_e: unknown, @SessionData() c: Counter) {
+        c.next();
+        return { statusCode: 200, headers: {}, body: String(c.value) };
+      }
+    }
+    const handle = new Handler().handle as Invoke;
+    const id = (await handle({})).headers['session-id']!;
+    // A rival write lands between our read and our write, once.
+    const originalLoad = store.load.bind(store);
+    let raced = false;
+    store.load = async (key: string) => {
+      const found = await originalLoad(key);
+      if (!raced && found) {
+        raced = true;
+        await store.save({ ...found, data: '{"value":10}', version: found.version + 1 }, found.version);
+      }
+      return found;
+    };
+    store.calls.length = 0;
+    const response = await handle({ headers: { 'session-id': id } });
+    expect(response.body).toBe('11');
+    expect(store.calls).toEqual(['load', 'save', 'save', 'save']); // our load, the rival, our lost save, our retry
+  });
+});

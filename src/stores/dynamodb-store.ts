@@ -1,4 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -12,9 +13,10 @@ import {
   SessionCorruptError,
   SessionConfigurationError,
   SessionStoreUnavailableError,
+  SessionTooLargeError,
 } from '../errors';
 import { sessionRef } from '../session-id';
-import { type SessionStore, type StoredSession } from './session-store';
+import { recordWinner, type SessionStore, type StoredSession } from './session-store';
 
 /** The names of the item's attributes. Change them to match an existing table. */
 export interface AttributeNames {
@@ -62,7 +64,26 @@ export interface DynamoDBSessionStoreOptions {
    * of an eventually consistent read (1 RCU against 0.5 per 4 KB). @default true
    */
   consistentRead?: boolean;
+  /**
+   * Session data larger than this many bytes of JSON is stored brotli-compressed, as Binary: writes are
+   * billed per 1 KB and reads per 4 KB, and session JSON compresses several times over. `0` compresses
+   * everything; `Infinity` never. @default 4096
+   */
+  compressAbove?: number;
+  /** The largest item written, in bytes; larger sessions throw `SessionTooLargeError`. @default 409600 (DynamoDB's 400 KB) */
+  maxItemBytes?: number;
 }
+
+/** DynamoDB's item size limit: 400 KB. */
+const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
+
+/** The first byte of a Binary value: how the rest is encoded. Room for other encodings later. */
+const BROTLI_JSON = 1;
+
+/** Fast brotli: most of the ratio of the best setting at a fraction of its CPU time. */
+const BROTLI_OPTIONS = {
+  params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT },
+};
 
 /**
  * Sessions in a DynamoDB table, one item per session, through the AWS SDK v3 document client. One `GetItem`
@@ -74,6 +95,8 @@ export class DynamoDBSessionStore implements SessionStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly names: Readonly<AttributeNames>;
   private readonly consistentRead: boolean;
+  private readonly compressAbove: number;
+  private readonly maxItemBytes: number;
 
   constructor(options: DynamoDBSessionStoreOptions) {
     if (typeof options.tableName !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(options.tableName)) {
@@ -85,6 +108,16 @@ export class DynamoDBSessionStore implements SessionStore {
     this.tableName = options.tableName;
     this.names = checkAttributeNames({ ...DEFAULT_ATTRIBUTE_NAMES, ...options.attributeNames });
     this.consistentRead = options.consistentRead ?? true;
+    this.compressAbove = options.compressAbove ?? 4096;
+    this.maxItemBytes = options.maxItemBytes ?? DYNAMODB_MAX_ITEM_BYTES;
+    if (
+      !(this.compressAbove >= 0) ||
+      !(this.maxItemBytes > 0 && this.maxItemBytes <= DYNAMODB_MAX_ITEM_BYTES)
+    ) {
+      throw new SessionConfigurationError(
+        `compressAbove must be 0 or more and maxItemBytes between 1 and ${DYNAMODB_MAX_ITEM_BYTES}.`,
+      );
+    }
     this.client = toDocumentClient(options);
   }
 
@@ -103,14 +136,19 @@ export class DynamoDBSessionStore implements SessionStore {
 
   async save(session: StoredSession, expectedVersion: number | undefined): Promise<void> {
     const n = this.names;
+    const value = this.encode(session.data);
     const item: Record<string, unknown> = {
       [n.key]: session.key,
-      [n.value]: session.data,
+      [n.value]: value,
       [n.createdAt]: session.createdAt,
       [n.updatedAt]: session.updatedAt,
       [n.version]: session.version,
     };
     if (session.expiresAt !== undefined) item[n.ttl] = session.expiresAt;
+    const size = itemSize(item);
+    if (size > this.maxItemBytes)
+      throw new SessionTooLargeError(sessionRef(session.key), size, this.maxItemBytes);
+
     // Create only where nothing is; replace only the version that was read. Never a blind overwrite.
     const condition: Pick<
       PutCommandInput,
@@ -124,7 +162,16 @@ export class DynamoDBSessionStore implements SessionStore {
             ExpressionAttributeValues: { ':expected': expectedVersion },
           };
     await this.call('PutItem', session.key, () =>
-      this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition })),
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ...condition,
+          // On a lost race DynamoDB returns the winning item with the error, at no read cost: a retry needs
+          // no GetItem.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
     );
   }
 
@@ -174,7 +221,10 @@ export class DynamoDBSessionStore implements SessionStore {
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
       if (name === 'ConditionalCheckFailedException') {
-        throw new SessionConflictError(sessionRef(key), { cause: error });
+        const conflict = new SessionConflictError(sessionRef(key), { cause: error });
+        const winner = (error as { Item?: Record<string, AttributeValue> }).Item;
+        if (winner) recordWinner(conflict, this.fromItem(key, fromAttributeValues(winner)));
+        throw conflict;
       }
       if (name === 'ResourceNotFoundException') {
         throw new SessionStoreUnavailableError(
@@ -192,10 +242,31 @@ export class DynamoDBSessionStore implements SessionStore {
     }
   }
 
+  /** JSON text as stored: as is, or brotli-compressed Binary once it is larger than `compressAbove`. */
+  private encode(json: string): string | Uint8Array {
+    if (Buffer.byteLength(json) <= this.compressAbove) return json;
+    const compressed = brotliCompressSync(json, BROTLI_OPTIONS);
+    return Buffer.concat([Buffer.of(BROTLI_JSON), compressed]);
+  }
+
+  /** The stored value back to JSON text; anything that is not one of the two encodings is left for the check. */
+  private decode(value: unknown, key: string): unknown {
+    if (!(value instanceof Uint8Array)) return value;
+    if (value[0] !== BROTLI_JSON) return undefined;
+    try {
+      return brotliDecompressSync(value.subarray(1)).toString('utf8');
+    } catch (error) {
+      throw new SessionCorruptError(
+        `The compressed data of session ${sessionRef(key)} in table "${this.tableName}" cannot be decompressed; delete the item.`,
+        { cause: error },
+      );
+    }
+  }
+
   /** Checks the item's shape: an item this library did not write must not pass for a session. */
   private fromItem(key: string, item: Record<string, unknown>): StoredSession {
     const n = this.names;
-    const data = item[n.value];
+    const data = this.decode(item[n.value], key);
     const expiresAt = item[n.ttl];
     const createdAt = item[n.createdAt];
     const updatedAt = item[n.updatedAt];
@@ -243,4 +314,26 @@ function checkAttributeNames(names: AttributeNames): Readonly<AttributeNames> {
     throw new SessionConfigurationError(`attributeNames must all differ, got ${JSON.stringify(names)}.`);
   }
   return Object.freeze(names);
+}
+
+/**
+ * An item's size as DynamoDB bills and limits it: attribute names plus values, strings and binaries by their
+ * bytes, numbers at their largest (21 bytes).
+ */
+function itemSize(item: Record<string, unknown>): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(item)) {
+    size += Buffer.byteLength(name);
+    if (typeof value === 'string') size += Buffer.byteLength(value);
+    else if (value instanceof Uint8Array) size += value.length;
+    else size += 21;
+  }
+  return size;
+}
+
+/** The few attribute types a session item has, from the low-level form an error carries. */
+function fromAttributeValues(item: Record<string, AttributeValue>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(item).map(([name, v]) => [name, v.S ?? (v.N !== undefined ? Number(v.N) : v.B)]),
+  );
 }

@@ -1,6 +1,6 @@
 import { SessionConflictError } from '../errors';
 import { sessionRef } from '../session-id';
-import { type SessionStore, type StoredSession } from './session-store';
+import { recordWinner, type SessionStore, type StoredSession } from './session-store';
 
 /**
  * Sessions in this process's memory, with the same conditional-write rules as the DynamoDB store. For unit
@@ -18,7 +18,11 @@ export class MemorySessionStore implements SessionStore {
     const current = this.items.get(session.key);
     const holds =
       expectedVersion === undefined ? current === undefined : current?.version === expectedVersion;
-    if (!holds) throw new SessionConflictError(sessionRef(session.key));
+    if (!holds) {
+      const conflict = new SessionConflictError(sessionRef(session.key));
+      recordWinner(conflict, current ? { ...current } : null);
+      throw conflict;
+    }
     this.items.set(session.key, { ...session });
   }
 

@@ -45,3 +45,20 @@ export interface SessionStore {
   /** Deletes the session; deleting an absent one is not an error. */
   delete(key: string): Promise<void>;
 }
+
+/**
+ * The item that won a race, when the store learnt it from the failed write itself (DynamoDB's
+ * `ReturnValuesOnConditionCheckFailure`): a retry then starts from it without another read. Kept beside the
+ * error, not on it, so that logging the error never logs session data.
+ */
+const winners = new WeakMap<object, StoredSession | null>();
+
+/** Records what a conflict error's write lost to; `null` when the item is gone. */
+export function recordWinner(error: object, current: StoredSession | null): void {
+  winners.set(error, current);
+}
+
+/** What a conflict error's write lost to, if the store knew; `undefined` when it must be read again. */
+export function winnerOf(error: object): StoredSession | null | undefined {
+  return winners.get(error);
+}
