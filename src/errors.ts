@@ -5,22 +5,16 @@ import { type ValidationError } from 'class-validator';
  * stable `name` and says in its message what to change.
  */
 export class SessionError extends Error {
-  override name = 'SessionError';
-
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
 }
 
 /** An option has a value that cannot work; the message names the option and what it accepts. */
-export class SessionConfigurationError extends SessionError {
-  override name = 'SessionConfigurationError';
-}
+export class SessionConfigurationError extends SessionError {}
 
 /** No store could be found for a handler: neither `store`, `tableName` nor the environment variable is set. */
 export class SessionStoreNotSetError extends SessionConfigurationError {
-  override name = 'SessionStoreNotSetError';
-
   constructor() {
     super(
       'Store not set: call configureSessions({ tableName }) (or configureSessions({ store })) before the first ' +
@@ -33,9 +27,7 @@ export class SessionStoreNotSetError extends SessionConfigurationError {
  * The class of a `@SessionData()` parameter cannot be known, or the decorators are used in a way that cannot
  * work. Thrown when the class is defined (at decoration time), not at the first request.
  */
-export class SessionMetadataError extends SessionError {
-  override name = 'SessionMetadataError';
-}
+export class SessionMetadataError extends SessionError {}
 
 /** Where data that failed validation came from. */
 export type ValidationSource = 'handler' | 'store';
@@ -45,8 +37,6 @@ export type ValidationSource = 'handler' | 'store';
  * it was before the invocation.
  */
 export class SessionValidationError extends SessionError {
-  override name = 'SessionValidationError';
-
   constructor(
     /** The errors as `class-validator` reported them, nested ones included. */
     readonly errors: ValidationError[],
@@ -66,8 +56,6 @@ export class SessionValidationError extends SessionError {
  * overwritten; the caller may retry the request.
  */
 export class SessionConflictError extends SessionError {
-  override name = 'SessionConflictError';
-
   constructor(
     /** The logged form of the session id (its hash prefix). */
     readonly sessionRef: string,
@@ -86,8 +74,6 @@ export class SessionConflictError extends SessionError {
  * request: the stored session is what it was before the invocation.
  */
 export class SessionTooLargeError extends SessionError {
-  override name = 'SessionTooLargeError';
-
   constructor(
     readonly sessionRef: string,
     /** The item's size as DynamoDB would count it, in bytes. */
@@ -103,14 +89,10 @@ export class SessionTooLargeError extends SessionError {
 }
 
 /** The store could not be reached or refused the request (throttling, network, missing table, permissions). */
-export class SessionStoreUnavailableError extends SessionError {
-  override name = 'SessionStoreUnavailableError';
-}
+export class SessionStoreUnavailableError extends SessionError {}
 
 /** A stored item exists but cannot be read as a session (not written by this library, or damaged). */
-export class SessionCorruptError extends SessionError {
-  override name = 'SessionCorruptError';
-}
+export class SessionCorruptError extends SessionError {}
 
 /**
  * One line per failing constraint, with the property's full path: `items.0.qty: qty must not be less than 1`.
@@ -125,4 +107,21 @@ export function describeValidationErrors(errors: readonly ValidationError[], par
     if (error.children?.length) lines.push(...describeValidationErrors(error.children, path));
   }
   return lines;
+}
+
+// Each name lives on the prototype, as a literal: set there, it is in place when `Error` captures the stack
+// (so an uncaught error logs as `SessionMetadataError: ...`, not `Error: ...`), and a minifier that renames
+// classes cannot change it.
+for (const [type, name] of [
+  [SessionError, 'SessionError'],
+  [SessionConfigurationError, 'SessionConfigurationError'],
+  [SessionStoreNotSetError, 'SessionStoreNotSetError'],
+  [SessionMetadataError, 'SessionMetadataError'],
+  [SessionValidationError, 'SessionValidationError'],
+  [SessionConflictError, 'SessionConflictError'],
+  [SessionTooLargeError, 'SessionTooLargeError'],
+  [SessionStoreUnavailableError, 'SessionStoreUnavailableError'],
+  [SessionCorruptError, 'SessionCorruptError'],
+] as const) {
+  Object.defineProperty(type.prototype, 'name', { value: name, writable: true, configurable: true });
 }
