@@ -14,6 +14,7 @@ export { type SessionLogger } from './logger';
 export { type SessionClass } from './session-data';
 export { type SessionStore, type StoredSession } from './stores/session-store';
 export { MemorySessionStore } from './stores/memory-store';
+export { FileSessionStore, type FileSessionStoreOptions } from './stores/file-store';
 export {
   DynamoDBSessionStore,
   DEFAULT_ATTRIBUTE_NAMES,
