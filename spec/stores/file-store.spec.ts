@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import {
   configureSessions,
   FileSessionStore,
+  getSessionData,
   SessionConfigurationError,
   SessionCorruptError,
+  setSessionData,
   withSession,
 } from '../../src';
 
