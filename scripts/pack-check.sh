@@ -23,7 +23,8 @@ npm install --no-audit --no-fund --prefer-offline --loglevel=error "./$tarball" 
   "@aws-sdk/client-dynamodb@$(version @aws-sdk/client-dynamodb)" "@aws-sdk/lib-dynamodb@$(version @aws-sdk/lib-dynamodb)" \
   "class-validator@$(version class-validator)" "class-transformer@$(version class-transformer)" \
   "reflect-metadata@$(version reflect-metadata)" "typescript@$(version typescript)" \
-  "@types/aws-lambda@$(version @types/aws-lambda)" "@types/node@$(version @types/node)"
+  "@types/aws-lambda@$(version @types/aws-lambda)" "@types/node@$(version @types/node)" \
+  "@middy/core@$(version @middy/core)"
 
 cat > tsconfig.json <<'JSON'
 {
@@ -31,7 +32,7 @@ cat > tsconfig.json <<'JSON'
     "target": "ES2022", "module": "Node16", "moduleResolution": "Node16", "strict": true,
     "experimentalDecorators": true, "emitDecoratorMetadata": true, "outDir": "out", "skipLibCheck": false
   },
-  "include": ["handler.ts"]
+  "include": ["handler.ts", "handler-esm.mts", "middy-handler.mts"]
 }
 JSON
 cat > handler.ts <<'TS'
@@ -57,6 +58,32 @@ class Handler {
 const h = new Handler();
 export const handler = h.handle.bind(h);
 TS
+# The same handler as an ES module: `lambda-sessions` resolves to its ESM entry.
+cp handler.ts handler-esm.mts
+
+# middy 6 with the real core: the middleware's structural type must fit middy's own `.use()` types.
+cat > middy-handler.mts <<'TS'
+import middy from '@middy/core';
+import { type APIGatewayProxyEventV2, type APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { IsInt, Min } from 'class-validator';
+import { configureSessions } from 'lambda-sessions';
+import { sessionMiddleware, type SessionLambdaContext } from 'lambda-sessions/middy';
+
+configureSessions({ tableName: 'sessions' });
+
+class Counter {
+  @IsInt() @Min(0) value = 0;
+}
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, SessionLambdaContext<Counter>>()
+  .use(sessionMiddleware({ type: Counter, update: true }))
+  .handler(async (_event, context) => {
+    const seen = context.session.data.value || null;
+    context.session.data.value += 1;
+    return { statusCode: 200, headers: {}, body: JSON.stringify(seen) };
+  });
+TS
+
 cat > run.js <<'JS'
 // Starts dynalite (the repo's copy), creates the table, and calls the compiled handler as Lambda would.
 const dynalite = require(process.env.DYNALITE_PATH);
@@ -70,16 +97,27 @@ server.listen(0, '127.0.0.1', async () => {
   await client.send(new CreateTableCommand({ TableName: 'sessions', BillingMode: 'PAY_PER_REQUEST',
     KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
     AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'S' }] }));
-  const { handler } = require('./out/handler.js');
-  const first = await handler({ headers: {} });
-  const id = first.headers['session-id'];
-  const bodies = [first.body];
-  for (let i = 0; i < 3; i++) bodies.push((await handler({ headers: { 'session-id': id } })).body);
-  bodies.push((await handler({ headers: {} })).body);
-  console.log('bodies:', bodies.join(','));
-  server.close();
-  client.destroy();
-  if (bodies.join(',') !== 'null,1,2,3,null') { console.error('unexpected bodies'); process.exit(1); }
+  const context = {};
+  const scenario = async (label, handler) => {
+    const first = await handler({ headers: {} }, context);
+    const id = first.headers['session-id'];
+    const bodies = [first.body];
+    for (let i = 0; i < 3; i++) bodies.push((await handler({ headers: { 'session-id': id } }, {})).body);
+    bodies.push((await handler({ headers: {} }, {})).body);
+    console.log(`${label}: ${bodies.join(',')}`);
+    if (bodies.join(',') !== 'null,1,2,3,null') throw new Error(`${label}: unexpected bodies`);
+  };
+  try {
+    await scenario('CommonJS', require('./out/handler.js').handler);
+    await scenario('ES module', (await import('./out/handler-esm.mjs')).handler);
+    await scenario('middy 6', (await import('./out/middy-handler.mjs')).handler);
+  } catch (error) {
+    console.error(error);
+    process.exitCode = 1;
+  } finally {
+    server.close();
+    client.destroy();
+  }
 });
 JS
 npx tsc -p tsconfig.json

@@ -35,6 +35,16 @@ interface Invocation {
   readonly loaded: Loaded;
   readonly session: LiveSession;
   readonly context: InvocationContext;
+  readonly claim: Claim | undefined;
+  readonly event: unknown;
+}
+
+const OPEN = Symbol('invocation');
+
+/** An invocation between `open()` and `close()`: the live session, and the engine's state, kept opaque. */
+export interface OpenSession {
+  readonly session: LiveSession;
+  readonly [OPEN]: Invocation;
 }
 
 /**
@@ -65,14 +75,12 @@ export class SessionEngine {
    */
   async run<R>(event: unknown, invoke: (session: LiveSession) => R | Promise<R>): Promise<R> {
     const options = this.options();
-    const store = resolveStore(this.own.store);
-    const claim = readClaim(event, options);
-    const claimedKey = claim && hashSessionId(claim.id);
     let known: StoredSession | null | undefined; // what a lost race told us is stored: no need to read it
     for (let attempt = 0; ; attempt++) {
       try {
-        const loaded = claimedKey ? await this.load(store, claimedKey, options, known) : EMPTY;
-        return await this.attempt(event, invoke, { store, options, claim, claimedKey, loaded });
+        const open = await this.open(event, known);
+        const response = await sessionScope.run(open.session, () => invoke(open.session));
+        return (await this.close(open, response)) as R;
       } catch (error) {
         if (!(error instanceof SessionConflictError) || options.onConflict !== 'retry') throw error;
         if (attempt >= options.conflictRetries) {
@@ -92,24 +100,18 @@ export class SessionEngine {
     }
   }
 
-  /** One run of the handler on the session as `loaded` found it; a conflict on writing ends it. */
-  private async attempt<R>(
-    event: unknown,
-    invoke: (session: LiveSession) => R | Promise<R>,
-    {
-      store,
-      options,
-      claim,
-      claimedKey,
-      loaded,
-    }: {
-      store: SessionStore;
-      options: ResolvedSessionOptions;
-      claim: Claim | undefined;
-      claimedKey: string | undefined;
-      loaded: Loaded;
-    },
-  ): Promise<R> {
+  /**
+   * The first half of an invocation: read the id, load, decide the state, hydrate. For adapters whose
+   * handler runs between two hooks (middy); `run()` is `open`, the handler, `close`.
+   * @param known what a lost race returned for the claimed id (`null`: gone), instead of reading it again
+   */
+  async open(event: unknown, known?: StoredSession | null): Promise<OpenSession> {
+    const options = this.options();
+    const store = resolveStore(this.own.store);
+    const claim = readClaim(event, options);
+    const claimedKey = claim && hashSessionId(claim.id);
+    const loaded = claimedKey ? await this.load(store, claimedKey, options, known) : EMPTY;
+
     // Existing, new by client (only when allowed), or new by server: never adopt an id the client made up.
     const adopted = !loaded.live && claim !== undefined && options.acceptClientId;
     const keep =
@@ -136,13 +138,34 @@ export class SessionEngine {
         state: adopted ? 'new-by-client' : 'new-by-server',
       });
     }
-
-    const response = await sessionScope.run(session, () => invoke(session));
-
     // An adopted id may still have its expired item in the table (DynamoDB's TTL sweep lags): replace it.
-    const invocation = { store, options, key, loaded: live || adopted ? loaded : EMPTY, session, context };
+    return {
+      [OPEN]: {
+        store,
+        options,
+        key,
+        loaded: live || adopted ? loaded : EMPTY,
+        session,
+        context,
+        claim,
+        event,
+      },
+      session,
+    };
+  }
+
+  /**
+   * The second half: validate and persist the session as the handler left it, and return the handler's
+   * response carrying the id. Throws (and writes nothing) when validation fails.
+   */
+  async close(open: OpenSession, response: unknown): Promise<unknown> {
+    const invocation = open[OPEN];
     const expiresAt = await this.persist(invocation);
-    return decorateResponse(response, detectEventKind(event), additions(invocation, claim, expiresAt)) as R;
+    return decorateResponse(
+      response,
+      detectEventKind(invocation.event),
+      additions(invocation, invocation.claim, expiresAt),
+    );
   }
 
   /** The session under `key`, classified; `known` is what a lost race already returned (null: gone). */

@@ -1,0 +1,88 @@
+// The middy adapter, driven in middy's order (before, handler, after | onError). middy itself is ESM-only and
+// jest runs CommonJS here, so the real `middy().use(...)` run lives in the pack check (scripts/pack-check.sh).
+import { IsInt, Min } from 'class-validator';
+import { configureSessions, MemorySessionStore, SessionValidationError } from '../src';
+import { type SessionLambdaContext, sessionMiddleware, type SessionMiddleware } from '../src/middy';
+import { CountingStore } from './support/counting-store';
+
+class Counter {
+  @IsInt() @Min(0) n = 0;
+}
+
+type Handler = (event: unknown, context: SessionLambdaContext<Counter>) => Promise<unknown>;
+
+/** What middy's core does with one middleware around a handler. */
+async function middyLike(middleware: SessionMiddleware, handler: Handler, event: unknown) {
+  const request = {
+    event,
+    context: {} as SessionLambdaContext<Counter>,
+    response: undefined as unknown,
+    error: null,
+  };
+  try {
+    await middleware.before(request);
+    request.response = await handler(request.event, request.context);
+    await middleware.after(request);
+    return request.response as { headers: Record<string, string>; body: string };
+  } catch (error) {
+    middleware.onError(request);
+    throw error;
+  }
+}
+
+const increment: Handler = async (_event, context) => {
+  context.session.data.n += 1;
+  return { statusCode: 200, headers: {}, body: String(context.session.data.n) };
+};
+
+beforeEach(() => configureSessions({ store: new MemorySessionStore() }));
+
+describe('sessionMiddleware', () => {
+  it('puts a hydrated session on context.session and writes it in after', async () => {
+    const middleware = sessionMiddleware({ type: Counter, update: true });
+    const first = await middyLike(middleware, increment, {});
+    const id = first.headers['session-id']!;
+    const second = await middyLike(middleware, increment, { headers: { 'session-id': id } });
+    expect([first.body, second.body]).toEqual(['1', '2']);
+  });
+
+  it('writes nothing when the handler throws', async () => {
+    const store = new CountingStore();
+    const middleware = sessionMiddleware({ type: Counter, update: true, store });
+    const failing: Handler = async (event, context) => {
+      await increment(event, context);
+      throw new Error('boom');
+    };
+    await expect(middyLike(middleware, failing, {})).rejects.toThrow('boom');
+    expect(store.calls).toEqual([]);
+  });
+
+  it('validates before writing', async () => {
+    const middleware = sessionMiddleware({ type: Counter });
+    const breaking: Handler = async (_e, context) => {
+      context.session.data.n = -1;
+      return { statusCode: 200, headers: {} };
+    };
+    await expect(middyLike(middleware, breaking, {})).rejects.toBeInstanceOf(SessionValidationError);
+  });
+
+  it('lets the handler replace plain data and reach the lifecycle', async () => {
+    const store = new CountingStore();
+    const middleware = sessionMiddleware({ store });
+    const response = await middyLike(
+      middleware,
+      async (_e, context) => {
+        (context.session as { data: unknown }).data = 'plain value';
+        context.session.lifecycle.destroy();
+        return { statusCode: 200, headers: {} };
+      },
+      {},
+    );
+    expect(response.headers['session-id']).toBeUndefined();
+    expect(store.calls).toEqual([]); // a destroyed new session writes nothing
+  });
+
+  it("refuses onConflict: 'retry', which middy cannot do", () => {
+    expect(() => sessionMiddleware({ onConflict: 'retry' as never })).toThrow(/cannot/);
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * lambda-sessions for middy: `import { sessionMiddleware } from 'lambda-sessions/middy'`.
+ *
+ * The middleware opens the session in `before`, puts it on `context.session`, validates and writes it in
+ * `after` (adding the id to the response) and writes nothing in `onError`. It is typed structurally, so it
+ * needs nothing from `@middy/core` at runtime; it is tested with middy 6.
+ * @packageDocumentation
+ */
+import { type OpenSession, SessionEngine } from './engine';
+import { SessionConfigurationError } from './errors';
+import { checkSessionOptions, type SessionOptions } from './options';
+import { type SessionContext } from './session-context';
+import { type SessionClass } from './session-data';
+
+/** The session as a middy handler sees it, on `context.session`. */
+export interface MiddySession<T> {
+  /** The session data: change it in place, or assign a new value. */
+  data: T;
+  /** The session's lifecycle: id, age, `destroy()`, `regenerate()`. */
+  readonly lifecycle: SessionContext;
+}
+
+/**
+ * The Lambda context a handler behind {@link sessionMiddleware} receives: give it as middy's `TContext`.
+ *
+ * @example
+ * middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, SessionLambdaContext<Cart>>()
+ */
+export type SessionLambdaContext<T, C extends object = import('aws-lambda').Context> = C & {
+  session: MiddySession<T>;
+};
+
+/** Options of {@link sessionMiddleware}: the session options, and the class the data is hydrated into. */
+export interface SessionMiddlewareOptions extends Omit<SessionOptions, 'onConflict'> {
+  /** The class of the session data, as for `withSession()`. @default none: plain JSON, `undefined` when new */
+  type?: SessionClass;
+  /** middy cannot run a handler twice from `after`: conflicts always throw `SessionConflictError`. */
+  onConflict?: 'throw';
+}
+
+/** The part of middy's request this middleware touches. */
+export interface SessionMiddlewareRequest {
+  event: unknown;
+  context: object;
+  response: unknown;
+}
+
+/** The middleware object, in middy's `MiddlewareObj` shape. */
+export interface SessionMiddleware {
+  readonly name: string;
+  before(request: SessionMiddlewareRequest): Promise<void>;
+  after(request: SessionMiddlewareRequest): Promise<void>;
+  onError(request: SessionMiddlewareRequest): void;
+}
+
+/**
+ * A middy middleware giving the handler a session on `context.session`, with the same engine and options
+ * as `@Session()`.
+ *
+ * @example
+ * export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, SessionLambdaContext<Cart>>()
+ *   .use(sessionMiddleware({ type: Cart, update: true }))
+ *   .handler(async (event, context) => {
+ *     context.session.data.items.push(parseItem(event));
+ *     return { statusCode: 200, body: JSON.stringify(context.session.data) };
+ *   });
+ */
+export function sessionMiddleware(options: SessionMiddlewareOptions = {}): SessionMiddleware {
+  checkSessionOptions(options, 'sessionMiddleware()');
+  if ((options.onConflict as string | undefined) === 'retry') {
+    throw new SessionConfigurationError(
+      "sessionMiddleware(): onConflict: 'retry' needs to run the handler again, which a middy middleware " +
+        'cannot: use @Session() or withSession() for retries, or handle SessionConflictError.',
+    );
+  }
+  const { type, ...sessionOptions } = options;
+  const engine = new SessionEngine(
+    sessionOptions,
+    type ? { kind: 'class', type } : { kind: 'plain', empty: () => undefined },
+  );
+  const open = new WeakMap<object, OpenSession>();
+  return {
+    name: 'lambda-sessions',
+    async before(request) {
+      const opened = await engine.open(request.event);
+      open.set(request, opened);
+      const { session } = opened;
+      const view: MiddySession<unknown> = {
+        get data() {
+          return session.data;
+        },
+        set data(value) {
+          session.data = value;
+        },
+        lifecycle: session.context,
+      };
+      Object.assign(request.context, { session: view });
+    },
+    async after(request) {
+      const opened = open.get(request);
+      if (!opened) return; // `before` did not run (an earlier middleware answered early)
+      open.delete(request);
+      request.response = await engine.close(opened, request.response);
+    },
+    onError(request) {
+      open.delete(request); // the handler failed: nothing is written
+    },
+  };
+}
