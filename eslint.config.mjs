@@ -29,6 +29,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' }, // CommonJS entry points and config files
     languageOptions: {
       globals: {
         module: 'writable',

@@ -26,6 +26,10 @@ npm install --no-audit --no-fund --prefer-offline --loglevel=error "./$tarball" 
   "@types/aws-lambda@$(version @types/aws-lambda)" "@types/node@$(version @types/node)" \
   "@middy/core@$(version @middy/core)"
 
+# The table CLI, as `npx lambda-sessions` finds it in the installed package.
+./node_modules/.bin/lambda-sessions --help | grep -q '^Usage: lambda-sessions <command>'
+echo "bin: lambda-sessions --help works"
+
 cat > tsconfig.json <<'JSON'
 {
   "compilerOptions": {

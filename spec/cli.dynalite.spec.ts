@@ -1,0 +1,165 @@
+// The table CLI against dynalite in-process. dynalite does not implement UpdateTimeToLive, so the TTL
+// request the CLI sends is checked as an SDK middleware sees it.
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type CliIo, runCli } from '../src/cli';
+import { guardedClient, type LocalDynamo, startDynalite } from './support/dynalite';
+
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(() => dynamo.close());
+
+interface Captured {
+  printed: string[];
+  errors: string[];
+  sent: { command: string; input: Record<string, unknown> }[];
+}
+
+function io(answer?: string, env: Record<string, string> = {}): CliIo & Captured {
+  const captured: Captured = { printed: [], errors: [], sent: [] };
+  return Object.assign(captured, {
+    out: (line: string) => void captured.printed.push(line),
+    err: (line: string) => void captured.errors.push(line),
+    ask: answer === undefined ? undefined : async () => answer,
+    env,
+    createClient: ({ endpoint }: { endpoint?: unknown }) => {
+      expect(endpoint).toBe(dynamo.endpoint);
+      const client: DynamoDBClient = guardedClient(dynamo.endpoint);
+      client.middlewareStack.add(
+        (next, context) => (args) => {
+          captured.sent.push({
+            command: String(context.commandName),
+            input: args.input as Record<string, unknown>,
+          });
+          return next(args);
+        },
+        { step: 'initialize', name: 'record' },
+      );
+      return client;
+    },
+  }) as unknown as CliIo & Captured;
+}
+
+let n = 0;
+const name = () => `cli-table-${++n}`;
+const at = () => ['--endpoint', dynamo.endpoint];
+
+describe('lambda-sessions create-table', () => {
+  it('creates the table on-demand, waits until active, and asks for TTL on "ttl"', async () => {
+    const table = name();
+    const cli = io();
+    expect(await runCli(['create-table', '--table', table, ...at()], cli)).toBe(0);
+
+    const { Table } = await dynamo.client.send(new DescribeTableCommand({ TableName: table }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    expect(Table?.KeySchema).toEqual([{ AttributeName: 'key', KeyType: 'HASH' }]);
+    expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    const ttl = cli.sent.find((s) => s.command === 'UpdateTimeToLiveCommand');
+    expect(ttl?.input).toEqual({
+      TableName: table,
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    });
+    expect(cli.printed.join('\n')).toMatch(/does not implement UpdateTimeToLive.*TTL is not enabled/);
+  });
+
+  it('takes the table from the environment and the attribute names from flags', async () => {
+    const table = name();
+    const cli = io(undefined, { SESSION_LAMBDA_DYNAMODB_TABLE_NAME: table });
+    expect(
+      await runCli(['create-table', '--key-attribute', 'pk', '--ttl-attribute', 'expires', ...at()], cli),
+    ).toBe(0);
+    const { Table } = await dynamo.client.send(new DescribeTableCommand({ TableName: table }));
+    expect(Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
+    expect(cli.sent.find((s) => s.command === 'UpdateTimeToLiveCommand')?.input).toMatchObject({
+      TimeToLiveSpecification: { AttributeName: 'expires', Enabled: true },
+    });
+  });
+
+  it('is safe to run twice', async () => {
+    const table = name();
+    await runCli(['create-table', '--table', table, ...at()], io());
+    const again = io();
+    expect(await runCli(['create-table', '--table', table, ...at()], again)).toBe(0);
+    expect(again.printed.join('\n')).toMatch(/exists already/);
+  });
+});
+
+describe('lambda-sessions check', () => {
+  it('passes a table it created, and says plainly that TTL is off', async () => {
+    const table = name();
+    await runCli(['create-table', '--table', table, ...at()], io());
+    const cli = io();
+    expect(await runCli(['check', '--table', table, ...at()], cli)).toBe(0);
+    expect(cli.printed.join('\n')).toMatch(/✓ Table .*partition key "key" \(S\)/);
+    expect(cli.printed.join('\n')).toMatch(/TTL is DISABLED.*update-time-to-live/);
+  });
+
+  it('fails on a missing table, saying how to create it', async () => {
+    const cli = io();
+    expect(await runCli(['check', '--table', 'no-such-table', ...at()], cli)).toBe(1);
+    expect(cli.errors.join('\n')).toMatch(
+      /does not exist: run lambda-sessions create-table --table no-such-table/,
+    );
+  });
+
+  it('fails on a key schema the library cannot use, saying what to change', async () => {
+    const table = name();
+    await dynamo.client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [
+          { AttributeName: 'id', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'id', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const cli = io();
+    expect(await runCli(['check', '--table', table, ...at()], cli)).toBe(1);
+    expect(cli.errors.join('\n')).toMatch(/Key schema is id \(HASH\), sk \(RANGE\).*no sort key/);
+  });
+});
+
+describe('lambda-sessions delete-table', () => {
+  it('refuses without a terminal to ask and without --yes', async () => {
+    const table = name();
+    await runCli(['create-table', '--table', table, ...at()], io());
+    const cli = io();
+    expect(await runCli(['delete-table', '--table', table, ...at()], cli)).toBe(1);
+    expect(cli.errors.join('\n')).toMatch(/Pass --yes/);
+    expect(cli.sent.map((s) => s.command)).toEqual([]);
+  });
+
+  it('deletes only when the table name is typed back, or with --yes', async () => {
+    const table = name();
+    await runCli(['create-table', '--table', table, ...at()], io());
+    expect(await runCli(['delete-table', '--table', table, ...at()], io('yes'))).toBe(1);
+    expect(await runCli(['check', '--table', table, ...at()], io())).toBe(0);
+    expect(await runCli(['delete-table', '--table', table, ...at()], io(table))).toBe(0);
+    expect(await runCli(['check', '--table', table, ...at()], io())).toBe(1);
+
+    const other = name();
+    await runCli(['create-table', '--table', other, ...at()], io());
+    expect(await runCli(['delete-table', '--table', other, '--yes', ...at()], io())).toBe(0);
+  });
+});
+
+describe('the command line itself', () => {
+  it.each([
+    [['--help'], 0, /Usage: lambda-sessions <command>/],
+    [['create-table', '--help'], 0, /create-table +create the sessions table/],
+    [[], 2, /Usage/],
+    [['check'], 2, /No table: pass --table <name> or set SESSION_LAMBDA_DYNAMODB_TABLE_NAME/],
+    [['frobnicate', '--table', 'x'], 2, /Unknown command "frobnicate"/],
+    [['check', '--tabel', 'x'], 2, /Unknown option '--tabel'/],
+  ])('%j exits %i', async (args, code, message) => {
+    const cli = io();
+    expect(await runCli(args as string[], cli)).toBe(code);
+    expect([...cli.printed, ...cli.errors].join('\n')).toMatch(message);
+  });
+});

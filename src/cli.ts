@@ -1,0 +1,249 @@
+/**
+ * The `lambda-sessions` command: create, delete and check the sessions table, so that nothing creates or
+ * describes tables at runtime. `lambda-sessions --help` lists the commands.
+ */
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
+} from '@aws-sdk/client-dynamodb';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { TABLE_NAME_ENV } from './config';
+import { DEFAULT_ATTRIBUTE_NAMES } from './stores/dynamodb-store';
+
+/** Where the command reads and writes, and how it builds its client; tests pass their own. */
+export interface CliIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  /** Answers a yes/no question; `undefined` when there is no one to ask (not a terminal). */
+  readonly ask: ((question: string) => Promise<string>) | undefined;
+  readonly env: Record<string, string | undefined>;
+  readonly createClient: (config: DynamoDBClientConfig) => DynamoDBClient;
+}
+
+const USAGE = `Usage: lambda-sessions <command> [options]
+
+Commands:
+  create-table   create the sessions table (on-demand), wait until it is active, and enable TTL
+  delete-table   delete the sessions table (asks first unless --yes)
+  check          check that the table exists with the key schema and TTL the library expects
+
+Options:
+  --table <name>          the table (default: $${TABLE_NAME_ENV})
+  --key-attribute <name>  the partition key attribute (default: ${DEFAULT_ATTRIBUTE_NAMES.key})
+  --ttl-attribute <name>  the TTL attribute (default: ${DEFAULT_ATTRIBUTE_NAMES.ttl})
+  --endpoint <url>        a DynamoDB endpoint (DynamoDB Local, dynalite)
+  --region <region>       the AWS region (default: the SDK's, from AWS_REGION or the profile)
+  --yes                   delete-table: do not ask
+  --timeout <seconds>     how long to wait for the table to become active or gone (default: 300)
+  -h, --help              this text
+`;
+
+const COMMANDS = ['create-table', 'delete-table', 'check'];
+
+const OPTIONS = {
+  table: { type: 'string' },
+  'key-attribute': { type: 'string' },
+  'ttl-attribute': { type: 'string' },
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+  yes: { type: 'boolean' },
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Runs the command line `args` (without `node` and the script) and returns the exit code. */
+export async function runCli(args: string[], io: CliIo = processIo()): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || !command) {
+    (values.help ? io.out : io.err)(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (!COMMANDS.includes(command)) {
+    io.err(`Unknown command "${command}".\n\n${USAGE}`);
+    return 2;
+  }
+  const table = values.table ?? io.env[TABLE_NAME_ENV];
+  if (!table) {
+    io.err(`No table: pass --table <name> or set ${TABLE_NAME_ENV}.`);
+    return 2;
+  }
+  const timeout = Number(values.timeout ?? 300);
+  if (!(timeout > 0)) {
+    io.err('--timeout takes a number of seconds above 0.');
+    return 2;
+  }
+  const settings: Settings = {
+    table,
+    key: values['key-attribute'] ?? DEFAULT_ATTRIBUTE_NAMES.key,
+    ttl: values['ttl-attribute'] ?? DEFAULT_ATTRIBUTE_NAMES.ttl,
+    timeout,
+  };
+  const client = io.createClient({
+    ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+    ...(values.region ? { region: values.region } : {}),
+  });
+  try {
+    switch (command) {
+      case 'create-table':
+        return await createTable(client, settings, io);
+      case 'delete-table':
+        return await deleteTable(client, settings, io, values.yes ?? false);
+      default:
+        return await check(client, settings, io);
+    }
+  } catch (error) {
+    io.err(`${(error as Error).name}: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    client.destroy();
+  }
+}
+
+interface Settings {
+  readonly table: string;
+  readonly key: string;
+  readonly ttl: string;
+  readonly timeout: number;
+}
+
+async function createTable(client: DynamoDBClient, s: Settings, io: CliIo): Promise<number> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: s.table,
+        KeySchema: [{ AttributeName: s.key, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: s.key, AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    io.out(`Creating table ${s.table} (partition key "${s.key}", on-demand)...`);
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') throw error;
+    io.out(`Table ${s.table} exists already; checking that it is active.`);
+  }
+  await waitUntilTableExists({ client, maxWaitTime: s.timeout }, { TableName: s.table });
+  io.out(`Table ${s.table} is active.`);
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: s.table,
+        TimeToLiveSpecification: { AttributeName: s.ttl, Enabled: true },
+      }),
+    );
+    io.out(
+      `TTL enabled on "${s.ttl}": DynamoDB deletes expired sessions (within days; the library checks expiry on every read).`,
+    );
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'UnknownOperationException') {
+      io.out(
+        `This endpoint does not implement UpdateTimeToLive (dynalite does not): TTL is not enabled. Sessions ` +
+          'still expire on read; on AWS, TTL would also delete them.',
+      );
+    } else if (name === 'ValidationException' && /already enabled/i.test((error as Error).message)) {
+      io.out(`TTL was already enabled on "${s.ttl}".`);
+    } else {
+      throw error;
+    }
+  }
+  return 0;
+}
+
+async function deleteTable(client: DynamoDBClient, s: Settings, io: CliIo, yes: boolean): Promise<number> {
+  if (!yes) {
+    if (!io.ask) {
+      io.err(`Refusing to delete ${s.table} without confirmation: no terminal to ask. Pass --yes.`);
+      return 1;
+    }
+    const answer = await io.ask(
+      `Delete table ${s.table} and every session in it? Type the table name to confirm: `,
+    );
+    if (answer.trim() !== s.table) {
+      io.out('Not deleted.');
+      return 1;
+    }
+  }
+  await client.send(new DeleteTableCommand({ TableName: s.table }));
+  await waitUntilTableNotExists({ client, maxWaitTime: s.timeout }, { TableName: s.table });
+  io.out(`Table ${s.table} deleted.`);
+  return 0;
+}
+
+async function check(client: DynamoDBClient, s: Settings, io: CliIo): Promise<number> {
+  let table;
+  try {
+    ({ Table: table } = await client.send(new DescribeTableCommand({ TableName: s.table })));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    io.err(`✗ Table ${s.table} does not exist: run lambda-sessions create-table --table ${s.table}`);
+    return 1;
+  }
+  const problems: string[] = [];
+  const schema = table?.KeySchema ?? [];
+  const hash = schema.find((k) => k.KeyType === 'HASH');
+  const type = table?.AttributeDefinitions?.find(
+    (a) => a.AttributeName === hash?.AttributeName,
+  )?.AttributeType;
+  if (schema.length !== 1 || hash?.AttributeName !== s.key || type !== 'S') {
+    problems.push(
+      `✗ Key schema is ${schema.map((k) => `${k.AttributeName} (${k.KeyType})`).join(', ')}; the library needs one ` +
+        `string partition key "${s.key}" and no sort key. Create a new table, or set attributeNames.key (and ` +
+        '--key-attribute) to the existing key.',
+    );
+  } else {
+    io.out(`✓ Table ${s.table}: partition key "${s.key}" (S), status ${table?.TableStatus ?? 'unknown'}.`);
+  }
+  const { TimeToLiveDescription: ttl } = await client.send(
+    new DescribeTimeToLiveCommand({ TableName: s.table }),
+  );
+  if (ttl?.TimeToLiveStatus === 'ENABLED' || ttl?.TimeToLiveStatus === 'ENABLING') {
+    if (ttl.AttributeName === s.ttl) io.out(`✓ TTL ${ttl.TimeToLiveStatus.toLowerCase()} on "${s.ttl}".`);
+    else
+      problems.push(
+        `✗ TTL is on "${ttl.AttributeName}", the library writes "${s.ttl}": set attributeNames.ttl to match.`,
+      );
+  } else {
+    io.out(
+      `! TTL is ${ttl?.TimeToLiveStatus ?? 'unknown'}: expired sessions are refused on read but never deleted. Enable ` +
+        `it: aws dynamodb update-time-to-live --table-name ${s.table} --time-to-live-specification ` +
+        `Enabled=true,AttributeName=${s.ttl} (dynalite always reports DISABLED).`,
+    );
+  }
+  for (const problem of problems) io.err(problem);
+  return problems.length ? 1 : 0;
+}
+
+function processIo(): CliIo {
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    ask: process.stdin.isTTY
+      ? async (question) => {
+          const rl = createInterface({ input: process.stdin, output: process.stdout });
+          try {
+            return await rl.question(question);
+          } finally {
+            rl.close();
+          }
+        }
+      : undefined,
+    env: process.env,
+    createClient: (config) => new DynamoDBClient(config),
+  };
+}
