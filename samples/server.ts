@@ -2,20 +2,12 @@
 // Each request becomes an API Gateway HTTP API (payload 2.0) event; each result becomes the HTTP response,
 // as API Gateway would map it.
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { type APIGatewayProxyEventV2, type APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type APIGatewayProxyEventV2, type Context } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { configureSessions } from '../src';
-import { addItem, clearCart, viewCart } from './cart/handlers';
-
-type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
-
-const routes: Record<string, LambdaHandler> = {
-  'POST /cart/items': addItem as unknown as LambdaHandler,
-  'GET /cart': viewCart as unknown as LambdaHandler,
-  'DELETE /cart': clearCart as unknown as LambdaHandler,
-};
+import { handler } from './cart/api';
 
 const TABLE_NAME = 'sessions';
 /** Largest request body accepted, as a guard for a local tool. */
@@ -85,23 +77,35 @@ async function createTable(client: DynamoDBClient): Promise<void> {
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const routeKey = `${req.method ?? 'GET'} ${url.pathname}`;
-  const route = routes[routeKey];
-  if (!route) {
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: `no route ${routeKey}`, routes: Object.keys(routes) }));
-    return;
-  }
   const body = await readBody(req);
   if (body === undefined) {
     res.writeHead(413).end();
     return;
   }
-  const result = await route(toEventV2(req, url, routeKey, body));
+  const result = await handler(toEventV2(req, url, routeKey, body), localContext(routeKey));
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+}
+
+/** A Lambda context for a local call. */
+function localContext(routeKey: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'cart',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:cart',
+    memoryLimitInMB: '512',
+    awsRequestId: `local-${Date.now()}`,
+    logGroupName: '/aws/lambda/cart',
+    logStreamName: routeKey,
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
 }
 
 /** An HTTP API payload 2.0 event: lower-case header names, repeated headers joined with commas, `cookies`. */
@@ -166,7 +170,7 @@ if (require.main === module) {
   startSample(port).then(
     ({ url }) => {
       console.log(`Cart API on ${url} (sessions in an in-process dynalite table "${TABLE_NAME}")`);
-      console.log('Routes: POST /cart/items, GET /cart, DELETE /cart. Try:');
+      console.log('Routes: POST /cart/items, GET /cart, DELETE /cart (samples/cart/api.ts). Try:');
       console.log(
         `  id=$(curl -s -D - -o /dev/null -X POST ${url}/cart/items -d '{"sku":"apple","qty":2,"price":150}' | ` +
           "awk 'tolower($1)==\"session-id:\" {print $2}' | tr -d '\\r')",

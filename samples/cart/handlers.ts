@@ -14,11 +14,15 @@ const json = (statusCode: number, body: unknown): Result => ({
 
 const view = (cart: Cart) => ({ items: cart.items, total: cart.total() });
 
-/** The cart API: one class, three routes, one session. */
+/**
+ * The cart API: one class, three routes, one session. The class is named in `@SessionData(Cart)` so that the
+ * same code runs compiled by tsc (`npm start`) and bundled by esbuild (`sam build`, CDK), which emits no
+ * decorator metadata.
+ */
 export class CartHandler {
   /** POST /cart/items with `{ "sku": "apple", "qty": 2, "price": 150 }`. */
   @Session({ update: true, ttl: 15 * 60 })
-  async addItem(event: APIGatewayProxyEventV2, @SessionData() cart: Cart): Promise<Result> {
+  async addItem(event: APIGatewayProxyEventV2, @SessionData(Cart) cart: Cart): Promise<Result> {
     const item = await parseItem(event);
     if (typeof item === 'string') return json(400, { error: item });
     cart.add(item);
@@ -27,13 +31,13 @@ export class CartHandler {
 
   /** GET /cart. Read-only: `update: false` discards any change, and only slides the expiry. */
   @Session({ update: false, ttl: 15 * 60 })
-  async viewCart(_event: APIGatewayProxyEventV2, @SessionData() cart: Cart): Promise<Result> {
+  async viewCart(_event: APIGatewayProxyEventV2, @SessionData(Cart) cart: Cart): Promise<Result> {
     return json(200, view(cart));
   }
 
   /** DELETE /cart. */
   @Session({ update: true, ttl: 15 * 60 })
-  async clearCart(_event: APIGatewayProxyEventV2, @SessionData() cart: Cart): Promise<Result> {
+  async clearCart(_event: APIGatewayProxyEventV2, @SessionData(Cart) cart: Cart): Promise<Result> {
     cart.items = [];
     return json(200, view(cart));
   }

@@ -1,0 +1,79 @@
+// `sam validate` needs the AWS SAM CLI, which this machine cannot install: the template's structure is
+// checked here instead, against what the library and the sample need.
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument, type Tags } from 'yaml';
+
+const SAMPLES = join(__dirname, '..', '..', 'samples');
+
+/** CloudFormation's short intrinsic functions, read as their long form. */
+const intrinsics: Tags = ['Ref', 'GetAtt', 'Sub'].map((name) => ({
+  tag: `!${name}`,
+  resolve: (value: string) => ({
+    [name === 'Ref' ? 'Ref' : `Fn::${name}`]: name === 'GetAtt' ? value.split('.') : value,
+  }),
+}));
+
+type Node = Record<string, unknown>;
+const template = parseDocument(readFileSync(join(SAMPLES, 'template.yaml'), 'utf8'), {
+  customTags: intrinsics,
+}).toJS() as Node;
+const resources = template.Resources as Record<string, { Type: string; Properties: Node; Metadata?: Node }>;
+
+describe('samples/template.yaml', () => {
+  const table = resources.SessionsTable!;
+  const fn = resources.CartFunction!;
+
+  it('is a SAM template', () => {
+    expect(template.AWSTemplateFormatVersion).toBe('2010-09-09');
+    expect(template.Transform).toBe('AWS::Serverless-2016-10-31');
+  });
+
+  it('has the sessions table the library expects: string key "key", on-demand, TTL on "ttl"', () => {
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.Properties.KeySchema).toEqual([{ AttributeName: 'key', KeyType: 'HASH' }]);
+    expect(table.Properties.AttributeDefinitions).toEqual([{ AttributeName: 'key', AttributeType: 'S' }]);
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
+  });
+
+  it('gives the function the table by the environment variable the library reads', () => {
+    expect(fn.Type).toBe('AWS::Serverless::Function');
+    expect(fn.Properties.Environment).toEqual({
+      Variables: { SESSION_LAMBDA_DYNAMODB_TABLE_NAME: { Ref: 'SessionsTable' } },
+    });
+    expect(fn.Properties.Runtime).toMatch(/^nodejs(20|22)\.x$/);
+  });
+
+  it('allows exactly GetItem, PutItem, UpdateItem and DeleteItem, on that table only', () => {
+    const statements = (fn.Properties.Policies as { Statement: Node[] }[]).flatMap((p) => p.Statement);
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: { 'Fn::GetAtt': ['SessionsTable', 'Arn'] },
+      },
+    ]);
+  });
+
+  it('routes the three cart routes of an HTTP API to the function', () => {
+    const events = Object.values(fn.Properties.Events as Record<string, { Type: string; Properties: Node }>);
+    expect(events.every((e) => e.Type === 'HttpApi')).toBe(true);
+    expect(events.map((e) => `${String(e.Properties.Method)} ${String(e.Properties.Path)}`).sort()).toEqual([
+      'DELETE /cart',
+      'GET /cart',
+      'POST /cart/items',
+    ]);
+  });
+
+  it('bundles with esbuild an entry that exists and exports the configured handler', async () => {
+    const build = fn.Metadata!.BuildProperties as { EntryPoints: string[]; External: string[] };
+    expect(fn.Metadata!.BuildMethod).toBe('esbuild');
+    const entry = join(SAMPLES, '..', build.EntryPoints[0]!);
+    expect(existsSync(entry)).toBe(true);
+    const [file, exported] = String(fn.Properties.Handler).split('.');
+    expect(entry.endsWith(`${file}.ts`)).toBe(true);
+    expect(typeof ((await import(entry)) as Record<string, unknown>)[exported!]).toBe('function');
+    expect(build.External).toContain('@aws-sdk/*');
+  });
+});
