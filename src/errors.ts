@@ -75,6 +75,7 @@ export class SessionConflictError extends SessionError {
  */
 export class SessionTooLargeError extends SessionError {
   constructor(
+    /** The logged form of the session id (its hash prefix). */
     readonly sessionRef: string,
     /** The item's size as DynamoDB would count it, in bytes. */
     readonly size: number,

@@ -5,7 +5,8 @@
  * @packageDocumentation
  */
 export { Session } from './decorators/session';
-export { SessionData, SessionContext } from './decorators/session-data';
+export { SessionData } from './decorators/session-data';
+export { SessionContext } from './session-context';
 export { withSession, type WithSessionOptions } from './with-session';
 export { getSessionData, setSessionData, getSessionContext } from './current-session';
 export { configureSessions, TABLE_NAME_ENV, type SessionsConfig } from './config';

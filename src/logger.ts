@@ -3,8 +3,12 @@
  * names a session only by its hash prefix and never logs session data.
  */
 export interface SessionLogger {
+  /** Each step of an invocation: new, not found, expired, saved, slid. */
   debug(message: string, ...extra: unknown[]): void;
+  /** Lifecycle events: destroyed, regenerated. */
   info(message: string, ...extra: unknown[]): void;
+  /** Refused data and lost races: invalid session data, conflicts. */
   warn(message: string, ...extra: unknown[]): void;
+  /** Not used by the library today; part of the Powertools Logger shape. */
   error(message: string, ...extra: unknown[]): void;
 }

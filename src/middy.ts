@@ -27,6 +27,7 @@ export interface MiddySession<T> {
  * middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, SessionLambdaContext<Cart>>()
  */
 export type SessionLambdaContext<T, C extends object = import('aws-lambda').Context> = C & {
+  /** The session, put there by the middleware's `before`. */
   session: MiddySession<T>;
 };
 
@@ -40,16 +41,23 @@ export interface SessionMiddlewareOptions extends Omit<SessionOptions, 'onConfli
 
 /** The part of middy's request this middleware touches. */
 export interface SessionMiddlewareRequest {
+  /** The Lambda event: where the id is read. */
   event: unknown;
+  /** The Lambda context: where the session is put. */
   context: object;
+  /** The handler's response: where the id is written. */
   response: unknown;
 }
 
 /** The middleware object, in middy's `MiddlewareObj` shape. */
 export interface SessionMiddleware {
+  /** `lambda-sessions`, as middy reports it. */
   readonly name: string;
+  /** Reads the id, loads and hydrates the session, and puts it on `context.session`. */
   before(request: SessionMiddlewareRequest): Promise<void>;
+  /** Validates and writes the session, and adds the id to the response. */
   after(request: SessionMiddlewareRequest): Promise<void>;
+  /** Forgets the session: a failed handler writes nothing. */
   onError(request: SessionMiddlewareRequest): void;
 }
 

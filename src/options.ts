@@ -93,23 +93,37 @@ export interface SessionOptions {
 
 /** The defaults, in one place. */
 export const SESSION_DEFAULTS = Object.freeze({
+  /** 2 h idle, OWASP's default. */
   ttl: 7_200,
+  /** 12 h from creation, OWASP's default. */
   absoluteTimeout: 43_200,
+  /** Existing sessions are read-only, as in session-lambda. */
   update: false,
+  /** session-lambda's header. */
   idHeader: 'session-id' as string | false,
+  /** Only server-issued ids: no session fixation. */
   acceptClientId: false,
+  /** class-validator's own defaults. */
   validation: {} as ValidatorOptions | false,
+  /** Header transport only. */
   cookie: false as boolean | CookieOptions,
+  /** A lost race is an error, never a silent overwrite. */
   onConflict: 'throw' as 'throw' | 'retry',
+  /** Retries of `onConflict: 'retry'`. */
   conflictRetries: 3,
 } as const);
 
 /** The cookie defaults. */
 export const COOKIE_DEFAULTS = Object.freeze({
+  /** Like the header. */
   name: 'session-id',
+  /** Hidden from page scripts. */
   httpOnly: true,
+  /** HTTPS only. */
   secure: true,
+  /** Not sent on cross-site subrequests. */
   sameSite: 'lax',
+  /** The whole site. */
   path: '/',
 } as const);
 

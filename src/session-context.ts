@@ -1,3 +1,4 @@
+import { onConstructor, record } from './decorators/session-data';
 import { SessionConfigurationError, SessionError } from './errors';
 import { deriveSessionId, generateSessionId, hashSessionId } from './session-id';
 
@@ -30,6 +31,24 @@ export interface SessionContext {
    * session already stored under that id, if any, is replaced by this one.
    */
   regenerate(options?: { seed?: string }): void;
+}
+
+/**
+ * Injects the session's lifecycle handle ({@link SessionContext}) into a parameter of a method decorated with
+ * `@Session()`: its id, age and expiry, `destroy()` for log-out and `regenerate()` for log-in.
+ *
+ * @example
+ * \@Session({ update: true, cookie: true })
+ * async logIn(event: APIGatewayProxyEventV2, @SessionData() user: UserSession, @SessionContext() session: SessionContext) {
+ *   user.name = await checkPassword(event);
+ *   session.regenerate(); // a new id on every privilege change
+ * }
+ */
+export function SessionContext(): ParameterDecorator {
+  return (target, propertyKey, index) => {
+    if (propertyKey === undefined) throw onConstructor('@SessionContext()', target);
+    record(target, propertyKey, { kind: 'context', index, explicitType: undefined });
+  };
 }
 
 /** What the engine needs to know after the handler: which lifecycle calls were made. */

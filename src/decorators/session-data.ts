@@ -1,13 +1,9 @@
 import 'reflect-metadata';
 import { SessionMetadataError } from '../errors';
-import { type SessionContext as Lifecycle } from '../session-context';
 import { type DataShape, type SessionClass } from '../session-data';
 
-/** A session's lifecycle, from inside the handler (see {@link Lifecycle}); the type of `@SessionContext()` parameters. */
-export type SessionContext = Lifecycle;
-
 /** What a parameter decorator recorded, for the method decorator to read. */
-interface SessionParameter {
+export interface SessionParameter {
   readonly kind: 'data' | 'context';
   readonly index: number;
   readonly explicitType: SessionClass | undefined;
@@ -44,31 +40,13 @@ export function SessionData(type?: SessionClass): ParameterDecorator {
   };
 }
 
-/**
- * Injects the session's lifecycle handle ({@link SessionContext}) into a parameter of a method decorated with
- * `@Session()`: its id, age and expiry, `destroy()` for log-out and `regenerate()` for log-in.
- *
- * @example
- * \@Session({ update: true, cookie: true })
- * async logIn(event: APIGatewayProxyEventV2, @SessionData() user: UserSession, @SessionContext() session: SessionContext) {
- *   user.name = await checkPassword(event);
- *   session.regenerate(); // a new id on every privilege change
- * }
- */
-export function SessionContext(): ParameterDecorator {
-  return (target, propertyKey, index) => {
-    if (propertyKey === undefined) throw onConstructor('@SessionContext()', target);
-    record(target, propertyKey, { kind: 'context', index, explicitType: undefined });
-  };
-}
-
-function record(target: object, propertyKey: string | symbol, param: SessionParameter): void {
+export function record(target: object, propertyKey: string | symbol, param: SessionParameter): void {
   let methods = registry.get(target);
   if (!methods) registry.set(target, (methods = new Map()));
   methods.set(propertyKey, [...(methods.get(propertyKey) ?? []), param]);
 }
 
-function onConstructor(decorator: string, target: object): SessionMetadataError {
+export function onConstructor(decorator: string, target: object): SessionMetadataError {
   return new SessionMetadataError(
     `${decorator} is on a constructor parameter of ${nameOf(target)}; put it on a parameter of the method ` +
       'decorated with @Session().',

@@ -91,6 +91,7 @@ const BROTLI_OPTIONS = {
  * it once with the AWS CLI or a template (see the README).
  */
 export class DynamoDBSessionStore implements SessionStore {
+  /** The table this store reads and writes. */
   readonly tableName: string;
   private readonly client: DynamoDBDocumentClient;
   private readonly names: Readonly<AttributeNames>;

@@ -20,6 +20,7 @@ export interface FileSessionStoreOptions {
  * is not supported.
  */
 export class FileSessionStore implements SessionStore {
+  /** The file, as an absolute path. */
   readonly path: string;
   /** Operations in order: each read-modify-write sees the previous one's result. */
   private queue: Promise<unknown> = Promise.resolve();

@@ -1,0 +1,15 @@
+// What README examples use without defining: the reader's own code.
+declare class Item {
+  sku: string;
+  qty: number;
+  price: number;
+}
+declare class Cart {
+  items: Item[];
+  total(): number;
+}
+declare class UserSession {
+  name?: string;
+}
+declare function parseItem(event: unknown): Item;
+declare function checkPassword(event: unknown): Promise<string>;
