@@ -14,6 +14,7 @@ describe('the error family', () => {
       'SessionCorruptError',
       'SessionError',
       'SessionMetadataError',
+      'SessionResponseError',
       'SessionStoreNotSetError',
       'SessionStoreUnavailableError',
       'SessionTooLargeError',

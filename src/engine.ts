@@ -1,16 +1,26 @@
 import { serialize as serializeCookie } from 'cookie';
 import { globalConfig, resolveStore } from './config';
 import { type LiveSession, sessionScope } from './current-session';
-import { describeValidationErrors, SessionConflictError, SessionValidationError } from './errors';
+import {
+  describeValidationErrors,
+  SessionConflictError,
+  SessionResponseError,
+  SessionValidationError,
+} from './errors';
 import { detectEventKind } from './events/event-kind';
 import { readCookie } from './events/request-cookies';
 import { readSingleHeader } from './events/request-headers';
-import { decorateResponse, type ResponseAdditions } from './events/response';
+import { decorateResponse, type ResponseAdditions, responseProblem } from './events/response';
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options';
 import { InvocationContext } from './session-context';
 import { conform, type DataShape, hydrate, newData, serialize, validateData } from './session-data';
 import { generateSessionId, hashSessionId, isUsableId, sessionRef } from './session-id';
-import { type SessionStore, type StoredSession, winnerOf } from './stores/session-store';
+import {
+  type SessionStore,
+  type StoreCallOptions,
+  type StoredSession,
+  winnerOf,
+} from './stores/session-store';
 import { deadline, isAlive, toEpochSeconds } from './timeouts';
 
 /** What one invocation found in the store under the id it was sent. */
@@ -37,6 +47,8 @@ interface Invocation {
   readonly context: InvocationContext;
   readonly claim: Claim | undefined;
   readonly event: unknown;
+  /** A fresh time budget for each store call. */
+  readonly budget: () => StoreCallOptions;
 }
 
 const OPEN = Symbol('invocation');
@@ -73,12 +85,16 @@ export class SessionEngine {
    * Runs `invoke` inside the session of `event` and returns its response carrying the session id. If `invoke`
    * throws, nothing is written and the error propagates unchanged.
    */
-  async run<R>(event: unknown, invoke: (session: LiveSession) => R | Promise<R>): Promise<R> {
+  async run<R>(
+    event: unknown,
+    invoke: (session: LiveSession) => R | Promise<R>,
+    lambdaContext?: unknown,
+  ): Promise<R> {
     const options = this.options();
     let known: StoredSession | null | undefined; // what a lost race told us is stored: no need to read it
     for (let attempt = 0; ; attempt++) {
       try {
-        const open = await this.open(event, known);
+        const open = await this.open(event, known, lambdaContext);
         const response = await sessionScope.run(open.session, () => invoke(open.session));
         return (await this.close(open, response)) as R;
       } catch (error) {
@@ -104,13 +120,15 @@ export class SessionEngine {
    * The first half of an invocation: read the id, load, decide the state, hydrate. For adapters whose
    * handler runs between two hooks (middy); `run()` is `open`, the handler, `close`.
    * @param known what a lost race returned for the claimed id (`null`: gone), instead of reading it again
+   * @param lambdaContext the Lambda context, whose remaining time bounds every store call
    */
-  async open(event: unknown, known?: StoredSession | null): Promise<OpenSession> {
+  async open(event: unknown, known?: StoredSession | null, lambdaContext?: unknown): Promise<OpenSession> {
     const options = this.options();
     const store = resolveStore(this.own.store);
+    const budget = callBudget(options.storeTimeoutMs, lambdaContext);
     const claim = readClaim(event, options);
     const claimedKey = claim && hashSessionId(claim.id);
-    const loaded = claimedKey ? await this.load(store, claimedKey, options, known) : EMPTY;
+    const loaded = claimedKey ? await this.load(store, claimedKey, options, known, budget) : EMPTY;
 
     // Existing, new by client (only when allowed), or new by server: never adopt an id the client made up.
     const adopted = !loaded.live && claim !== undefined && options.acceptClientId;
@@ -149,6 +167,7 @@ export class SessionEngine {
         context,
         claim,
         event,
+        budget,
       },
       session,
     };
@@ -160,12 +179,13 @@ export class SessionEngine {
    */
   async close(open: OpenSession, response: unknown): Promise<unknown> {
     const invocation = open[OPEN];
+    const kind = detectEventKind(invocation.event);
+    const { options } = invocation;
+    // A response that cannot carry the id fails now, before a session is stored that no client could use.
+    const problem = responseProblem(response, kind, options.cookie !== undefined);
+    if (problem) throw new SessionResponseError(problem);
     const expiresAt = await this.persist(invocation);
-    return decorateResponse(
-      response,
-      detectEventKind(invocation.event),
-      additions(invocation, invocation.claim, expiresAt),
-    );
+    return decorateResponse(response, kind, additions(invocation, invocation.claim, expiresAt));
   }
 
   /** The session under `key`, classified; `known` is what a lost race already returned (null: gone). */
@@ -173,9 +193,10 @@ export class SessionEngine {
     store: SessionStore,
     key: string,
     options: ResolvedSessionOptions,
-    known?: StoredSession | null,
+    known: StoredSession | null | undefined,
+    budget: () => StoreCallOptions,
   ): Promise<Loaded> {
-    const found = known === undefined ? await store.load(key) : (known ?? undefined);
+    const found = known === undefined ? await store.load(key, budget()) : (known ?? undefined);
     if (!found) {
       options.logger?.debug('lambda-sessions: session not found', { session: sessionRef(key) });
       return EMPTY;
@@ -193,13 +214,13 @@ export class SessionEngine {
    * - otherwise the idle expiry is slid, at most once per `touchAfter`.
    */
   private async persist(inv: Invocation): Promise<number | undefined> {
-    const { store, options, key, loaded, context } = inv;
+    const { store, options, key, loaded, context, budget } = inv;
     const { live } = loaded;
     const now = Date.now();
     const log = options.logger;
 
     if (context.destroyed) {
-      if (live || loaded.staleVersion !== undefined) await store.delete(key);
+      if (live || loaded.staleVersion !== undefined) await store.delete(key, budget());
       log?.info('lambda-sessions: session destroyed', { session: sessionRef(key) });
       return undefined;
     }
@@ -208,7 +229,7 @@ export class SessionEngine {
     const { regenerated } = context;
     if (regenerated) {
       // A seeded id may name a session that exists already (the user's, from another device): replace it.
-      const existing = regenerated.seeded ? await store.load(regenerated.key) : undefined;
+      const existing = regenerated.seeded ? await store.load(regenerated.key, budget()) : undefined;
       await this.write(
         inv,
         { key: regenerated.key, createdAt: now, version: existing?.version },
@@ -216,7 +237,7 @@ export class SessionEngine {
         undefined,
         now,
       );
-      if (live) await store.delete(key);
+      if (live) await store.delete(key, budget());
       log?.info('lambda-sessions: session regenerated', {
         session: sessionRef(regenerated.key),
         previous: sessionRef(key),
@@ -237,7 +258,7 @@ export class SessionEngine {
     }
     if (options.ttl > 0 && now - live.updatedAt >= options.touchAfter * 1000) {
       const slid = deadline(live.createdAt, now, options);
-      const touched = await store.touch(key, toEpochSeconds(slid), now, live.version);
+      const touched = await store.touch(key, toEpochSeconds(slid), now, live.version, budget());
       log?.debug('lambda-sessions: session expiry slid', { session: sessionRef(key), touched });
       return slid;
     }
@@ -246,7 +267,7 @@ export class SessionEngine {
 
   /** Validates, then writes the whole session on the condition that `previous.version` is still the stored one. */
   private async write(
-    { store, options }: Invocation,
+    { store, options, budget }: Invocation,
     previous: { key: string; createdAt: number; version: number | undefined },
     data: unknown,
     json: string | undefined,
@@ -281,6 +302,7 @@ export class SessionEngine {
           expiresAt: toEpochSeconds(deadline(previous.createdAt, now, options)),
         },
         previous.version,
+        budget(),
       );
       options.logger?.debug('lambda-sessions: session saved', { session: ref, version });
     } catch (error) {
@@ -293,6 +315,26 @@ export class SessionEngine {
 }
 
 const EMPTY: Loaded = { live: undefined, staleVersion: undefined };
+
+/** Time kept back from the Lambda's remaining time, to return an error before the runtime kills the invocation. */
+const LAMBDA_RESERVE_MS = 250;
+
+/**
+ * Each store call's time budget: `storeTimeoutMs`, cut to the Lambda's remaining time less a reserve when the
+ * invocation has a Lambda context.
+ */
+function callBudget(storeTimeoutMs: number, lambdaContext: unknown): () => StoreCallOptions {
+  const remaining = (lambdaContext as { getRemainingTimeInMillis?: unknown } | undefined)
+    ?.getRemainingTimeInMillis;
+  return () => {
+    let ms = storeTimeoutMs;
+    if (typeof remaining === 'function') {
+      const left = Number(remaining.call(lambdaContext));
+      if (Number.isFinite(left)) ms = Math.min(ms, left - LAMBDA_RESERVE_MS);
+    }
+    return { signal: AbortSignal.timeout(Math.max(1, ms)) };
+  };
+}
 
 /** Full jitter, capped: racing retries spread out instead of colliding again. */
 function backoff(attempt: number): Promise<void> {

@@ -89,6 +89,12 @@ export class SessionTooLargeError extends SessionError {
   }
 }
 
+/**
+ * The handler's response cannot carry the session id (its `headers` are not an object, a single-value ALB
+ * response would need a second `Set-Cookie`, ...). Raised before anything is written.
+ */
+export class SessionResponseError extends SessionError {}
+
 /** The store could not be reached or refused the request (throttling, network, missing table, permissions). */
 export class SessionStoreUnavailableError extends SessionError {}
 
@@ -123,6 +129,7 @@ for (const [type, name] of [
   [SessionTooLargeError, 'SessionTooLargeError'],
   [SessionStoreUnavailableError, 'SessionStoreUnavailableError'],
   [SessionCorruptError, 'SessionCorruptError'],
+  [SessionResponseError, 'SessionResponseError'],
 ] as const) {
   Object.defineProperty(type.prototype, 'name', { value: name, writable: true, configurable: true });
 }

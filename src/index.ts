@@ -32,6 +32,7 @@ export {
   SessionStoreUnavailableError,
   SessionCorruptError,
   SessionTooLargeError,
+  SessionResponseError,
   type ValidationSource,
 } from './errors';
 export { hashSessionId } from './session-id';

@@ -90,7 +90,7 @@ export function sessionMiddleware(options: SessionMiddlewareOptions = {}): Sessi
   return {
     name: 'lambda-sessions',
     async before(request) {
-      const opened = await engine.open(request.event);
+      const opened = await engine.open(request.event, undefined, request.context);
       open.set(request, opened);
       const { session } = opened;
       const view: MiddySession<unknown> = {

@@ -82,6 +82,12 @@ export interface SessionOptions {
   onConflict?: 'throw' | 'retry';
   /** How many times `onConflict: 'retry'` runs the handler again before giving up. @default 3 */
   conflictRetries?: number;
+  /**
+   * The most a store call may take, in milliseconds, retries included; it is cut shorter to leave 250 ms of
+   * the Lambda's remaining time (`context.getRemainingTimeInMillis()`). A call past it fails with
+   * `SessionStoreUnavailableError` instead of hanging until the Lambda times out. @default 3000
+   */
+  storeTimeoutMs?: number;
   /** Where the sessions live. @default the store from `configureSessions()` or the environment */
   store?: SessionStore;
   /**
@@ -111,6 +117,8 @@ export const SESSION_DEFAULTS = Object.freeze({
   onConflict: 'throw' as 'throw' | 'retry',
   /** Retries of `onConflict: 'retry'`. */
   conflictRetries: 3,
+  /** DynamoDB answers in milliseconds; three seconds covers its retries and still fails well before most Lambda timeouts. */
+  storeTimeoutMs: 3_000,
 } as const);
 
 /** The cookie defaults. */
@@ -146,6 +154,7 @@ export interface ResolvedSessionOptions {
   readonly logger: SessionLogger | undefined;
   readonly onConflict: 'throw' | 'retry';
   readonly conflictRetries: number;
+  readonly storeTimeoutMs: number;
 }
 
 /** An HTTP field name (RFC 9110 token). */
@@ -159,6 +168,14 @@ export function checkSessionOptions(options: SessionOptions, where: string): voi
   if (options.onConflict !== undefined && options.onConflict !== 'throw' && options.onConflict !== 'retry') {
     throw new SessionConfigurationError(
       `${where}: onConflict must be 'throw' or 'retry', got ${String(options.onConflict)}.`,
+    );
+  }
+  if (
+    options.storeTimeoutMs !== undefined &&
+    !(Number.isFinite(options.storeTimeoutMs) && options.storeTimeoutMs > 0)
+  ) {
+    throw new SessionConfigurationError(
+      `${where}: storeTimeoutMs must be a number of milliseconds above 0, got ${String(options.storeTimeoutMs)}.`,
     );
   }
   for (const field of ['ttl', 'absoluteTimeout', 'touchAfter', 'conflictRetries'] as const) {
@@ -228,6 +245,7 @@ export function resolveSessionOptions(global: SessionOptions, own: SessionOption
     logger: own.logger ?? global.logger,
     onConflict: pick('onConflict'),
     conflictRetries: pick('conflictRetries'),
+    storeTimeoutMs: pick('storeTimeoutMs'),
   };
 }
 

@@ -32,6 +32,6 @@ export function withSession<TEvent, TRest extends unknown[], TResult>(
     type ? { kind: 'class', type } : { kind: 'plain', empty: () => undefined },
   );
   return function (this: unknown, event: TEvent, ...rest: TRest) {
-    return engine.run(event, () => handler.call(this, event, ...rest));
+    return engine.run(event, () => handler.call(this, event, ...rest), rest[0]);
   };
 }

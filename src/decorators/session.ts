@@ -32,13 +32,17 @@ export function Session(options: SessionOptions = {}): MethodDecorator {
     const engine = new SessionEngine({ ...options }, shape);
 
     const wrapped = function (this: unknown, ...lambdaArgs: unknown[]) {
-      return engine.run(lambdaArgs[0], (session) => {
-        const injected = new Map<number | undefined, unknown>([
-          [dataIndex, session.data],
-          [contextIndex, session.context],
-        ]);
-        return method.apply(this, injectArguments(lambdaArgs, injected));
-      });
+      return engine.run(
+        lambdaArgs[0],
+        (session) => {
+          const injected = new Map<number | undefined, unknown>([
+            [dataIndex, session.data],
+            [contextIndex, session.context],
+          ]);
+          return method.apply(this, injectArguments(lambdaArgs, injected));
+        },
+        lambdaArgs[1],
+      );
     };
     Object.defineProperty(wrapped, 'name', { value: method.name });
     (descriptor as TypedPropertyDescriptor<unknown>).value = wrapped;

@@ -1,4 +1,4 @@
-import { SessionError } from '../errors';
+import { SessionResponseError } from '../errors';
 import { type EventKind, isRecord } from './event-kind';
 
 /** What the session adds to a response. */
@@ -25,11 +25,43 @@ export interface ResponseAdditions {
  */
 export function decorateResponse(response: unknown, kind: EventKind, additions: ResponseAdditions): unknown {
   if (!additions.header && !additions.setCookie) return response;
+  const problem = responseProblem(response, kind, additions.setCookie !== undefined);
+  if (problem) throw new SessionResponseError(problem);
   if (typeof response === 'string') {
     const parsed = parseJsonObject(response);
     return parsed && isProxyResponse(parsed) ? JSON.stringify(decorate(parsed, kind, additions)) : response;
   }
   return isRecord(response) && isProxyResponse(response) ? decorate(response, kind, additions) : response;
+}
+
+/**
+ * Why the response cannot carry what the session adds, or `undefined` when it can. The engine asks before it
+ * writes anything, so a response that would fail does not leave a session behind.
+ */
+export function responseProblem(response: unknown, kind: EventKind, setsCookie: boolean): string | undefined {
+  const shaped = typeof response === 'string' ? parseJsonObject(response) : response;
+  if (!isRecord(shaped) || !isProxyResponse(shaped)) return undefined;
+  const bad = (field: string, want: string) =>
+    `The handler's response has "${field}" of type ${Array.isArray(shaped[field]) ? 'array' : typeof shaped[field]}, ` +
+    `not ${want}: the session id cannot be added. Return ${field} as ${want}.`;
+  for (const field of ['headers', 'multiValueHeaders'] as const) {
+    if (shaped[field] !== undefined && shaped[field] !== null && !isRecord(shaped[field])) {
+      return bad(field, 'an object');
+    }
+  }
+  if (shaped.cookies !== undefined && shaped.cookies !== null && !Array.isArray(shaped.cookies)) {
+    return bad('cookies', 'an array of strings');
+  }
+  if (setsCookie && kind === 'alb' && isRecord(shaped.headers)) {
+    const own = Object.keys(shaped.headers).some((key) => key.toLowerCase() === 'set-cookie');
+    if (own) {
+      return (
+        'The handler set its own Set-Cookie, and a single-value ALB response can carry only one: enable ' +
+        'multi-value headers on the target group, or move the session id to a header (cookie: false).'
+      );
+    }
+  }
+  return undefined;
 }
 
 function isProxyResponse(response: Record<string, unknown>): boolean {
@@ -66,14 +98,7 @@ function decorate(
     if (cookieStyle) {
       out.cookies = [...(Array.isArray(out.cookies) ? out.cookies : []), setCookie];
     } else if (kind === 'alb') {
-      headers ??= {};
-      if (take(headers, 'set-cookie').length > 0) {
-        throw new SessionError(
-          'The handler set its own Set-Cookie, and a single-value ALB response can carry only one: enable ' +
-            'multi-value headers on the target group, or move the session id to a header (cookie: false).',
-        );
-      }
-      headers['set-cookie'] = setCookie;
+      headers = { ...headers, 'set-cookie': setCookie };
     } else {
       // REST v1, multi-value ALB, or an unknown source: every Set-Cookie in one multi-value list.
       const existing = [

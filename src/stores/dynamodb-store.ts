@@ -16,7 +16,7 @@ import {
   SessionTooLargeError,
 } from '../errors';
 import { sessionRef } from '../session-id';
-import { recordWinner, type SessionStore, type StoredSession } from './session-store';
+import { recordWinner, type SessionStore, type StoreCallOptions, type StoredSession } from './session-store';
 
 /** The names of the item's attributes. Change them to match an existing table. */
 export interface AttributeNames {
@@ -70,6 +70,11 @@ export interface DynamoDBSessionStoreOptions {
    * everything; `Infinity` never. @default 4096
    */
   compressAbove?: number;
+  /**
+   * Attempts per request, retries of throttling, 5xx and network errors included (with the SDK's backoff).
+   * Ignored when `client` is given. @default 3
+   */
+  maxAttempts?: number;
   /** The largest item written, in bytes; larger sessions throw `SessionTooLargeError`. @default 409600 (DynamoDB's 400 KB) */
   maxItemBytes?: number;
 }
@@ -122,20 +127,25 @@ export class DynamoDBSessionStore implements SessionStore {
     this.client = toDocumentClient(options);
   }
 
-  async load(key: string): Promise<StoredSession | undefined> {
-    const { Item } = await this.call('GetItem', key, () =>
+  async load(key: string, options?: StoreCallOptions): Promise<StoredSession | undefined> {
+    const { Item } = await this.call('GetItem', key, options, (abortSignal) =>
       this.client.send(
         new GetCommand({
           TableName: this.tableName,
           Key: { [this.names.key]: key },
           ConsistentRead: this.consistentRead,
         }),
+        { abortSignal },
       ),
     );
     return Item === undefined ? undefined : this.fromItem(key, Item);
   }
 
-  async save(session: StoredSession, expectedVersion: number | undefined): Promise<void> {
+  async save(
+    session: StoredSession,
+    expectedVersion: number | undefined,
+    options?: StoreCallOptions,
+  ): Promise<void> {
     const n = this.names;
     const value = this.encode(session.data);
     const item: Record<string, unknown> = {
@@ -162,7 +172,7 @@ export class DynamoDBSessionStore implements SessionStore {
             ExpressionAttributeNames: { '#v': n.version },
             ExpressionAttributeValues: { ':expected': expectedVersion },
           };
-    await this.call('PutItem', session.key, () =>
+    await this.call('PutItem', session.key, options, (abortSignal) =>
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
@@ -172,6 +182,7 @@ export class DynamoDBSessionStore implements SessionStore {
           // no GetItem.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        { abortSignal },
       ),
     );
   }
@@ -181,12 +192,13 @@ export class DynamoDBSessionStore implements SessionStore {
     expiresAt: number | undefined,
     updatedAt: number,
     expectedVersion: number,
+    options?: StoreCallOptions,
   ): Promise<boolean> {
     const n = this.names;
     // A session that no longer expires (timeouts set to 0 since) loses its ttl attribute.
     const update = expiresAt === undefined ? 'SET #u = :u REMOVE #t' : 'SET #u = :u, #t = :t';
     try {
-      await this.call('UpdateItem', key, () =>
+      await this.call('UpdateItem', key, options, (abortSignal) =>
         this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
@@ -200,6 +212,7 @@ export class DynamoDBSessionStore implements SessionStore {
               ...(expiresAt === undefined ? {} : { ':t': expiresAt }),
             },
           }),
+          { abortSignal },
         ),
       );
       return true;
@@ -209,18 +222,33 @@ export class DynamoDBSessionStore implements SessionStore {
     }
   }
 
-  async delete(key: string): Promise<void> {
-    await this.call('DeleteItem', key, () =>
-      this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { [this.names.key]: key } })),
+  async delete(key: string, options?: StoreCallOptions): Promise<void> {
+    await this.call('DeleteItem', key, options, (abortSignal) =>
+      this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { [this.names.key]: key } }), {
+        abortSignal,
+      }),
     );
   }
 
   /** Runs one request and turns the SDK's failures into this library's errors. */
-  private async call<T>(operation: string, key: string, request: () => Promise<T>): Promise<T> {
+  private async call<T>(
+    operation: string,
+    key: string,
+    options: StoreCallOptions | undefined,
+    request: (abortSignal: AbortSignal | undefined) => Promise<T>,
+  ): Promise<T> {
     try {
-      return await request();
+      return await request(options?.signal);
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
+      if (options?.signal?.aborted) {
+        throw new SessionStoreUnavailableError(
+          `DynamoDB ${operation} on table "${this.tableName}" for session ${sessionRef(key)} did not finish in its ` +
+            'time budget (storeTimeout, or the Lambda time left); nothing more was written. Check the network ' +
+            'path to DynamoDB (VPC endpoint, NAT) and its latency.',
+          { cause: options.signal.reason ?? error },
+        );
+      }
       if (name === 'ConditionalCheckFailedException') {
         const conflict = new SessionConflictError(sessionRef(key), { cause: error });
         const winner = (error as { Item?: Record<string, AttributeValue> }).Item;
@@ -297,6 +325,7 @@ function toDocumentClient(options: DynamoDBSessionStoreOptions): DynamoDBDocumen
     new DynamoDBClient({
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       ...(options.region === undefined ? {} : { region: options.region }),
+      maxAttempts: options.maxAttempts ?? 3,
     });
   return DynamoDBDocumentClient.from(base);
 }

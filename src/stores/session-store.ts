@@ -17,6 +17,15 @@ export interface StoredSession {
   readonly version: number;
 }
 
+/** Per-call options the engine passes to a store. */
+export interface StoreCallOptions {
+  /**
+   * Aborted when the call's time budget is spent (`storeTimeout`, or the Lambda's remaining time): a store
+   * should stop waiting and fail then. Stores that cannot hang may ignore it.
+   */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Where sessions live. Implement it to keep sessions somewhere else; the engine never imports the AWS SDK,
  * only this interface.
@@ -26,12 +35,16 @@ export interface StoredSession {
  */
 export interface SessionStore {
   /** The session stored under `key`, or `undefined`. Expiry is the engine's business, not the store's. */
-  load(key: string): Promise<StoredSession | undefined>;
+  load(key: string, options?: StoreCallOptions): Promise<StoredSession | undefined>;
   /**
    * Writes the whole session. With `expectedVersion` undefined it creates, and fails if `key` exists; otherwise
    * it replaces only an item whose `version` is `expectedVersion`. Either failure is a `SessionConflictError`.
    */
-  save(session: StoredSession, expectedVersion: number | undefined): Promise<void>;
+  save(
+    session: StoredSession,
+    expectedVersion: number | undefined,
+    options?: StoreCallOptions,
+  ): Promise<void>;
   /**
    * Slides a session's expiry without touching its data or version. Returns `false`, without failing, when the
    * item is gone or its version is no longer `expectedVersion` (a concurrent write has slid it already).
@@ -41,9 +54,10 @@ export interface SessionStore {
     expiresAt: number | undefined,
     updatedAt: number,
     expectedVersion: number,
+    options?: StoreCallOptions,
   ): Promise<boolean>;
   /** Deletes the session; deleting an absent one is not an error. */
-  delete(key: string): Promise<void>;
+  delete(key: string, options?: StoreCallOptions): Promise<void>;
 }
 
 /**

@@ -1,0 +1,105 @@
+// A loopback HTTP proxy in front of dynalite that answers chosen requests with a fault instead of
+// forwarding them: what DynamoDB and the network do to a Lambda on a bad day.
+import {
+  createServer,
+  request as forward,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { type AddressInfo, type Socket } from 'node:net';
+
+export type Fault =
+  | 'throttle' // 400 ProvisionedThroughputExceededException
+  | 'throttling' // 400 ThrottlingException
+  | 'error500' // 500 InternalServerError
+  | 'reset' // the connection is destroyed, no answer
+  | 'stall'; // the request is never answered
+
+/** Which requests a fault applies to: an operation name (`GetItem`, `PutItem`...) or any. */
+export interface FaultPlan {
+  readonly fault: Fault;
+  readonly operation?: string;
+  /** How many matching requests get it. @default 1 */
+  readonly times?: number;
+}
+
+export interface FaultProxy {
+  readonly endpoint: string;
+  /** Every request seen, by operation, faulted or not, in order. */
+  readonly seen: string[];
+  /** Queues faults; each matching request takes one. */
+  plan(...plans: FaultPlan[]): void;
+  close(): Promise<void>;
+}
+
+const errorBody = (type: string, message: string) =>
+  JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message });
+
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const queue: { fault: Fault; operation?: string; left: number }[] = [];
+  const seen: string[] = [];
+  const sockets = new Set<Socket>();
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    seen.push(operation);
+    const planned = queue.find((p) => p.left > 0 && (!p.operation || p.operation === operation));
+    if (planned) {
+      planned.left--;
+      switch (planned.fault) {
+        case 'throttle':
+          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+          res.end(
+            errorBody('ProvisionedThroughputExceededException', 'Throughput exceeds the provisioned rate'),
+          );
+          return;
+        case 'throttling':
+          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+          res.end(errorBody('ThrottlingException', 'Rate of requests exceeds the allowed throughput'));
+          return;
+        case 'error500':
+          res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+          res.end(errorBody('InternalServerError', 'Internal server error'));
+          return;
+        case 'reset':
+          req.socket.destroy();
+          return;
+        case 'stall':
+          return; // never answered; closed with the proxy
+      }
+    }
+    const out = forward(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    out.on('error', () => req.socket.destroy());
+    req.pipe(out);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    plan: (...plans) =>
+      plans.forEach((p) => queue.push({ fault: p.fault, operation: p.operation, left: p.times ?? 1 })),
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
