@@ -13,7 +13,16 @@ import { readSingleHeader } from './events/request-headers';
 import { decorateResponse, type ResponseAdditions, responseProblem } from './events/response';
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options';
 import { InvocationContext } from './session-context';
-import { conform, type DataShape, hydrate, newData, serialize, validateData } from './session-data';
+import { ValidationError } from 'class-validator';
+import {
+  conform,
+  type DataShape,
+  hydrate,
+  newData,
+  parseStored,
+  serialize,
+  validateData,
+} from './session-data';
 import { generateSessionId, hashSessionId, isUsableId, sessionRef } from './session-id';
 import {
   type SessionStore,
@@ -128,10 +137,26 @@ export class SessionEngine {
     const budget = callBudget(options.storeTimeoutMs, lambdaContext);
     const claim = readClaim(event, options);
     const claimedKey = claim && hashSessionId(claim.id);
-    const loaded = claimedKey ? await this.load(store, claimedKey, options, known, budget) : EMPTY;
+    let loaded = claimedKey ? await this.load(store, claimedKey, options, known, budget) : EMPTY;
+    let restored: unknown;
+    let reset = false;
+    if (loaded.live) {
+      try {
+        restored = await this.restore(loaded.live, options, sessionRef(loaded.live.key));
+      } catch (error) {
+        if (!(error instanceof SessionValidationError) || options.onInvalidStored !== 'reset') throw error;
+        // Asked for: the session starts afresh under the same id, replacing the item that failed.
+        options.logger?.warn('lambda-sessions: stored session invalid, starting afresh', {
+          session: sessionRef(loaded.live.key),
+          failures: describeValidationErrors(error.errors).map((line) => line.replace(/: .*\[/, ' [')),
+        });
+        loaded = { live: undefined, staleVersion: loaded.live.version };
+        reset = true;
+      }
+    }
 
     // Existing, new by client (only when allowed), or new by server: never adopt an id the client made up.
-    const adopted = !loaded.live && claim !== undefined && options.acceptClientId;
+    const adopted = !loaded.live && claim !== undefined && (options.acceptClientId || reset);
     const keep =
       claim && claimedKey && (loaded.live || adopted) ? { id: claim.id, key: claimedKey } : undefined;
     const id = keep?.id ?? generateSessionId();
@@ -147,7 +172,7 @@ export class SessionEngine {
       options.idSecret,
     );
     const session: LiveSession = {
-      data: live ? hydrate(this.shape, live.data, ref) : newData(this.shape),
+      data: live ? restored : newData(this.shape),
       context,
     };
     if (!live) {
@@ -186,6 +211,29 @@ export class SessionEngine {
     if (problem) throw new SessionResponseError(problem);
     const expiresAt = await this.persist(invocation);
     return decorateResponse(response, kind, additions(invocation, invocation.claim, expiresAt));
+  }
+
+  /**
+   * Stored data as the handler gets it: parsed, migrated from an older schema version, hydrated, and (unless
+   * `validateOnLoad` is off) validated. Data that cannot be is a `SessionValidationError` from the store.
+   */
+  private async restore(
+    stored: StoredSession,
+    options: ResolvedSessionOptions,
+    ref: string,
+  ): Promise<unknown> {
+    let plain = parseStored(stored.data, ref);
+    const from = stored.schemaVersion ?? 1;
+    if (from !== options.version) {
+      if (from > options.version || !options.migrate) {
+        throw new SessionValidationError([schemaVersionError(from, options.version)], 'store');
+      }
+      plain = await options.migrate(plain, from);
+      options.logger?.debug('lambda-sessions: session migrated', { session: ref, from, to: options.version });
+    }
+    const data = hydrate(this.shape, plain, ref);
+    if (options.validateOnLoad) await validateData(this.shape, data, options.validation, 'store');
+    return data;
   }
 
   /** The session under `key`, classified; `known` is what a lost race already returned (null: gone). */
@@ -300,6 +348,7 @@ export class SessionEngine {
           updatedAt: now,
           version,
           expiresAt: toEpochSeconds(deadline(previous.createdAt, now, options)),
+          schemaVersion: options.version,
         },
         previous.version,
         budget(),
@@ -315,6 +364,20 @@ export class SessionEngine {
 }
 
 const EMPTY: Loaded = { live: undefined, staleVersion: undefined };
+
+/** A schema version that cannot be read, as a validation failure of the stored data. */
+function schemaVersionError(stored: number, current: number): ValidationError {
+  const error = new ValidationError();
+  error.property = 'schemaVersion';
+  error.children = [];
+  error.constraints = {
+    schemaVersion:
+      stored < current
+        ? `stored data has schema version ${stored}, this code reads ${current} and has no migrate function`
+        : `stored data has schema version ${stored}, newer than this code's ${current} (written by a later deployment)`,
+  };
+  return error;
+}
 
 /** Time kept back from the Lambda's remaining time, to return an error before the runtime kills the invocation. */
 const LAMBDA_RESERVE_MS = 250;

@@ -46,7 +46,10 @@ export class SessionValidationError extends SessionError {
     super(
       `Session data is invalid (${source === 'handler' ? 'as the handler left it, nothing was written' : 'as read from the store'}): ` +
         describeValidationErrors(errors).join('; ') +
-        '. Fix the handler or the class-validator decorators of the session class.',
+        (source === 'handler'
+          ? '. Fix the handler or the class-validator decorators of the session class.'
+          : '. The session class changed since it was stored: give @Session() a version and a migrate function, ' +
+            "or set onInvalidStored: 'reset' to start such sessions afresh."),
     );
   }
 }

@@ -88,6 +88,29 @@ export interface SessionOptions {
    * `SessionStoreUnavailableError` instead of hanging until the Lambda times out. @default 3000
    */
   storeTimeoutMs?: number;
+  /**
+   * The schema version of the session data, stored with each session. Raise it when the session class changes
+   * in a way old data does not fit, and give `migrate`. @default 1
+   */
+  version?: number;
+  /**
+   * Upgrades stored data written under an older `version` to the current one, before it is hydrated and
+   * validated. Receives the stored plain JSON and its version; returns the plain JSON of the current version.
+   * @example
+   * migrate: (data, from) => (from === 1 ? { items: (data as { lines: unknown[] }).lines } : data)
+   */
+  migrate?: (data: unknown, fromVersion: number) => unknown;
+  /**
+   * Validate stored data when it is loaded, so that data an older deployment wrote is never handed to the
+   * handler unchecked. @default true
+   */
+  validateOnLoad?: boolean;
+  /**
+   * What to do when stored data fails validation on load or has a schema version that cannot be migrated:
+   * `throw` a `SessionValidationError` with `source: 'store'`, or `reset`: start a fresh session under the
+   * same id (logged as a warning). @default 'throw'
+   */
+  onInvalidStored?: 'throw' | 'reset';
   /** Where the sessions live. @default the store from `configureSessions()` or the environment */
   store?: SessionStore;
   /**
@@ -117,6 +140,12 @@ export const SESSION_DEFAULTS = Object.freeze({
   onConflict: 'throw' as 'throw' | 'retry',
   /** Retries of `onConflict: 'retry'`. */
   conflictRetries: 3,
+  /** The first schema version. */
+  version: 1,
+  /** Stored data is checked before the handler sees it. */
+  validateOnLoad: true,
+  /** Never a silent reset. */
+  onInvalidStored: 'throw' as 'throw' | 'reset',
   /** DynamoDB answers in milliseconds; three seconds covers its retries and still fails well before most Lambda timeouts. */
   storeTimeoutMs: 3_000,
 } as const);
@@ -155,6 +184,10 @@ export interface ResolvedSessionOptions {
   readonly onConflict: 'throw' | 'retry';
   readonly conflictRetries: number;
   readonly storeTimeoutMs: number;
+  readonly version: number;
+  readonly migrate: ((data: unknown, fromVersion: number) => unknown) | undefined;
+  readonly validateOnLoad: boolean;
+  readonly onInvalidStored: 'throw' | 'reset';
 }
 
 /** An HTTP field name (RFC 9110 token). */
@@ -186,7 +219,7 @@ export function checkSessionOptions(options: SessionOptions, where: string): voi
       );
     }
   }
-  for (const field of ['update', 'acceptClientId'] as const) {
+  for (const field of ['update', 'acceptClientId', 'validateOnLoad'] as const) {
     const value = options[field];
     if (value !== undefined && typeof value !== 'boolean') {
       throw new SessionConfigurationError(`${where}: ${field} must be true or false, got ${String(value)}.`);
@@ -246,6 +279,10 @@ export function resolveSessionOptions(global: SessionOptions, own: SessionOption
     onConflict: pick('onConflict'),
     conflictRetries: pick('conflictRetries'),
     storeTimeoutMs: pick('storeTimeoutMs'),
+    version: pick('version'),
+    migrate: own.migrate ?? global.migrate,
+    validateOnLoad: pick('validateOnLoad'),
+    onInvalidStored: pick('onInvalidStored'),
   };
 }
 

@@ -1,6 +1,6 @@
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validate, type ValidatorOptions } from 'class-validator';
-import { SessionCorruptError, SessionValidationError } from './errors';
+import { SessionCorruptError, SessionValidationError, type ValidationSource } from './errors';
 
 /** A class whose instances hold session data; `new` with no arguments must work. */
 export type SessionClass<T extends object = object> = new () => T;
@@ -18,16 +18,19 @@ export function newData(shape: DataShape): unknown {
   return shape.kind === 'class' ? new shape.type() : shape.empty();
 }
 
-/** Stored JSON text back into session data: a real instance of the class, methods and nested types included. */
-export function hydrate(shape: DataShape, json: string, ref: string): unknown {
-  let plain: unknown;
+/** Stored JSON text back into a plain value. */
+export function parseStored(json: string, ref: string): unknown {
   try {
-    plain = JSON.parse(json);
+    return JSON.parse(json);
   } catch (error) {
     throw new SessionCorruptError(`Stored data of session ${ref} is not JSON; delete the item.`, {
       cause: error,
     });
   }
+}
+
+/** A stored plain value as session data: a real instance of the class, methods and nested types included. */
+export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown {
   if (shape.kind === 'plain') return plain;
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw new SessionCorruptError(
@@ -64,8 +67,9 @@ export async function validateData(
   shape: DataShape,
   data: unknown,
   options: ValidatorOptions | false,
+  source: ValidationSource = 'handler',
 ): Promise<void> {
   if (options === false || shape.kind !== 'class') return;
   const errors = await validate(data as object, { forbidUnknownValues: true, ...options });
-  if (errors.length > 0) throw new SessionValidationError(errors, 'handler');
+  if (errors.length > 0) throw new SessionValidationError(errors, source);
 }

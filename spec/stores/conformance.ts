@@ -34,6 +34,12 @@ export function describeStoreConformance(name: string, makeStore: () => SessionS
       expect(await store.load(key)).toEqual(session(key, { data }));
     });
 
+    it('keeps the schema version of the data', async () => {
+      const key = freshKey();
+      await store.save(session(key, { schemaVersion: 3 }), undefined);
+      expect((await store.load(key))?.schemaVersion).toBe(3);
+    });
+
     it('keeps a session without expiry without one', async () => {
       const key = freshKey();
       await store.save(session(key, { expiresAt: undefined }), undefined);

@@ -32,6 +32,8 @@ export interface AttributeNames {
   updatedAt: string;
   /** Write counter, the condition of every write. @default 'version' */
   version: string;
+  /** Schema version of the data (the `version` option). @default 'schemaVersion' */
+  schemaVersion: string;
 }
 
 /** The attribute names `session-lambda` and this library use unless told otherwise. */
@@ -42,6 +44,7 @@ export const DEFAULT_ATTRIBUTE_NAMES: Readonly<AttributeNames> = Object.freeze({
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   version: 'version',
+  schemaVersion: 'schemaVersion',
 });
 
 /** How to reach the table. */
@@ -156,6 +159,7 @@ export class DynamoDBSessionStore implements SessionStore {
       [n.version]: session.version,
     };
     if (session.expiresAt !== undefined) item[n.ttl] = session.expiresAt;
+    if (session.schemaVersion !== undefined) item[n.schemaVersion] = session.schemaVersion;
     const size = itemSize(item);
     if (size > this.maxItemBytes)
       throw new SessionTooLargeError(sessionRef(session.key), size, this.maxItemBytes);
@@ -300,7 +304,9 @@ export class DynamoDBSessionStore implements SessionStore {
     const createdAt = item[n.createdAt];
     const updatedAt = item[n.updatedAt];
     const version = item[n.version];
+    const schemaVersion = item[n.schemaVersion];
     if (
+      (schemaVersion !== undefined && typeof schemaVersion !== 'number') ||
       typeof data !== 'string' ||
       (expiresAt !== undefined && typeof expiresAt !== 'number') ||
       typeof createdAt !== 'number' ||
@@ -313,7 +319,15 @@ export class DynamoDBSessionStore implements SessionStore {
           `(and "${n.ttl}"). Check attributeNames against the table, or delete the item.`,
       );
     }
-    return { key, data, expiresAt, createdAt, updatedAt, version };
+    return {
+      key,
+      data,
+      expiresAt,
+      createdAt,
+      updatedAt,
+      version,
+      ...(schemaVersion === undefined ? {} : { schemaVersion }),
+    };
   }
 }
 

@@ -15,6 +15,8 @@ export interface StoredSession {
   readonly updatedAt: number;
   /** 1 on creation, one more on each write of the data; the condition of every write. */
   readonly version: number;
+  /** The schema version of `data` (the `version` option when it was written); absent means 1. */
+  readonly schemaVersion?: number;
 }
 
 /** Per-call options the engine passes to a store. */
