@@ -40,7 +40,11 @@ export function configureSessions(config: SessionsConfig): void {
     config.store ??
     (config.tableName === undefined
       ? undefined
-      : new DynamoDBSessionStore({ ...config, tableName: config.tableName }));
+      : new DynamoDBSessionStore({
+          requestTimeoutMs: config.storeTimeoutMs,
+          ...config,
+          tableName: config.tableName,
+        }));
   state = { config: { ...config }, generation: state.generation + 1, store };
 }
 
@@ -61,7 +65,7 @@ export function resolveStore(own: SessionStore | undefined): SessionStore {
   let store = envStores.get(tableName);
   if (!store) {
     const { config } = state;
-    store = new DynamoDBSessionStore({ ...config, tableName });
+    store = new DynamoDBSessionStore({ requestTimeoutMs: config.storeTimeoutMs, ...config, tableName });
     envStores.set(tableName, store);
   }
   return store;

@@ -5,6 +5,7 @@ import {
   describeValidationErrors,
   SessionConflictError,
   SessionResponseError,
+  SessionStoreUnavailableError,
   SessionValidationError,
 } from './errors';
 import { detectEventKind } from './events/event-kind';
@@ -56,8 +57,8 @@ interface Invocation {
   readonly context: InvocationContext;
   readonly claim: Claim | undefined;
   readonly event: unknown;
-  /** A fresh time budget for each store call. */
-  readonly budget: () => StoreCallOptions;
+  /** Runs one store call within its time budget. */
+  readonly budget: Budget;
 }
 
 const OPEN = Symbol('invocation');
@@ -242,9 +243,9 @@ export class SessionEngine {
     key: string,
     options: ResolvedSessionOptions,
     known: StoredSession | null | undefined,
-    budget: () => StoreCallOptions,
+    budget: Budget,
   ): Promise<Loaded> {
-    const found = known === undefined ? await store.load(key, budget()) : (known ?? undefined);
+    const found = known === undefined ? await budget((o) => store.load(key, o)) : (known ?? undefined);
     if (!found) {
       options.logger?.debug('lambda-sessions: session not found', { session: sessionRef(key) });
       return EMPTY;
@@ -268,7 +269,7 @@ export class SessionEngine {
     const log = options.logger;
 
     if (context.destroyed) {
-      if (live || loaded.staleVersion !== undefined) await store.delete(key, budget());
+      if (live || loaded.staleVersion !== undefined) await budget((o) => store.delete(key, o));
       log?.info('lambda-sessions: session destroyed', { session: sessionRef(key) });
       return undefined;
     }
@@ -277,7 +278,7 @@ export class SessionEngine {
     const { regenerated } = context;
     if (regenerated) {
       // A seeded id may name a session that exists already (the user's, from another device): replace it.
-      const existing = regenerated.seeded ? await store.load(regenerated.key, budget()) : undefined;
+      const existing = regenerated.seeded ? await budget((o) => store.load(regenerated.key, o)) : undefined;
       await this.write(
         inv,
         { key: regenerated.key, createdAt: now, version: existing?.version },
@@ -285,7 +286,7 @@ export class SessionEngine {
         undefined,
         now,
       );
-      if (live) await store.delete(key, budget());
+      if (live) await budget((o) => store.delete(key, o));
       log?.info('lambda-sessions: session regenerated', {
         session: sessionRef(regenerated.key),
         previous: sessionRef(key),
@@ -306,7 +307,7 @@ export class SessionEngine {
     }
     if (options.ttl > 0 && now - live.updatedAt >= options.touchAfter * 1000) {
       const slid = deadline(live.createdAt, now, options);
-      const touched = await store.touch(key, toEpochSeconds(slid), now, live.version, budget());
+      const touched = await budget((o) => store.touch(key, toEpochSeconds(slid), now, live.version, o));
       log?.debug('lambda-sessions: session expiry slid', { session: sessionRef(key), touched });
       return slid;
     }
@@ -340,19 +341,16 @@ export class SessionEngine {
     }
     try {
       const version = (previous.version ?? 0) + 1;
-      await store.save(
-        {
-          key: previous.key,
-          data: json,
-          createdAt: previous.createdAt,
-          updatedAt: now,
-          version,
-          expiresAt: toEpochSeconds(deadline(previous.createdAt, now, options)),
-          schemaVersion: options.version,
-        },
-        previous.version,
-        budget(),
-      );
+      const saved: StoredSession = {
+        key: previous.key,
+        data: json,
+        createdAt: previous.createdAt,
+        updatedAt: now,
+        version,
+        expiresAt: toEpochSeconds(deadline(previous.createdAt, now, options)),
+        schemaVersion: options.version,
+      };
+      await budget((o) => store.save(saved, previous.version, o));
       options.logger?.debug('lambda-sessions: session saved', { session: ref, version });
     } catch (error) {
       if (error instanceof SessionConflictError) {
@@ -382,20 +380,48 @@ function schemaVersionError(stored: number, current: number): ValidationError {
 /** Time kept back from the Lambda's remaining time, to return an error before the runtime kills the invocation. */
 const LAMBDA_RESERVE_MS = 250;
 
+/** Runs one store call with an abort signal that fires when the call's time budget is spent. */
+type Budget = <T>(call: (options: StoreCallOptions) => Promise<T>) => Promise<T>;
+
 /**
  * Each store call's time budget: `storeTimeoutMs`, cut to the Lambda's remaining time less a reserve when the
- * invocation has a Lambda context.
+ * invocation has a Lambda context. The engine enforces it for every store; the signal only lets a store cancel
+ * its work. The timer is cleared as soon as the call settles: `AbortSignal.timeout()` would keep one alive
+ * for the whole budget per call (8 µs each, and thousands pending under load).
  */
-function callBudget(storeTimeoutMs: number, lambdaContext: unknown): () => StoreCallOptions {
+function callBudget(storeTimeoutMs: number, lambdaContext: unknown): Budget {
   const remaining = (lambdaContext as { getRemainingTimeInMillis?: unknown } | undefined)
     ?.getRemainingTimeInMillis;
-  return () => {
+  return async (call) => {
     let ms = storeTimeoutMs;
     if (typeof remaining === 'function') {
       const left = Number(remaining.call(lambdaContext));
       if (Number.isFinite(left)) ms = Math.min(ms, left - LAMBDA_RESERVE_MS);
     }
-    return { signal: AbortSignal.timeout(Math.max(1, ms)) };
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    // A plain promise, not a listener on the signal: EventTarget listeners cost more than the rest of the call.
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => {
+          const error = new SessionStoreUnavailableError(
+            `The session store did not finish in its time budget (${Math.round(ms)} ms: storeTimeoutMs, or the ` +
+              'Lambda time left); nothing more was written. Check the network path to the store and its latency.',
+            { cause: new DOMException('The store call timed out', 'TimeoutError') },
+          );
+          controller.abort(error);
+          reject(error);
+        },
+        Math.max(1, ms),
+      );
+    });
+    const pending = call({ signal: controller.signal });
+    pending.catch(() => undefined); // it may still fail after the budget is spent: that is already reported
+    try {
+      return await Promise.race([pending, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
 }
 

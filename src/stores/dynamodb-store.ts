@@ -78,6 +78,12 @@ export interface DynamoDBSessionStoreOptions {
    * Ignored when `client` is given. @default 3
    */
   maxAttempts?: number;
+  /**
+   * How long the client waits for one HTTP response before it gives up on the socket, in milliseconds: the
+   * engine stops waiting after `storeTimeoutMs`, this frees the socket of a stalled request. Ignored when
+   * `client` is given. @default 3000 (the engine's `storeTimeoutMs`)
+   */
+  requestTimeoutMs?: number;
   /** The largest item written, in bytes; larger sessions throw `SessionTooLargeError`. @default 409600 (DynamoDB's 400 KB) */
   maxItemBytes?: number;
 }
@@ -130,15 +136,14 @@ export class DynamoDBSessionStore implements SessionStore {
     this.client = toDocumentClient(options);
   }
 
-  async load(key: string, options?: StoreCallOptions): Promise<StoredSession | undefined> {
-    const { Item } = await this.call('GetItem', key, options, (abortSignal) =>
+  async load(key: string, _options?: StoreCallOptions): Promise<StoredSession | undefined> {
+    const { Item } = await this.call('GetItem', key, () =>
       this.client.send(
         new GetCommand({
           TableName: this.tableName,
           Key: { [this.names.key]: key },
           ConsistentRead: this.consistentRead,
         }),
-        { abortSignal },
       ),
     );
     return Item === undefined ? undefined : this.fromItem(key, Item);
@@ -147,7 +152,7 @@ export class DynamoDBSessionStore implements SessionStore {
   async save(
     session: StoredSession,
     expectedVersion: number | undefined,
-    options?: StoreCallOptions,
+    _options?: StoreCallOptions,
   ): Promise<void> {
     const n = this.names;
     const value = this.encode(session.data);
@@ -176,7 +181,7 @@ export class DynamoDBSessionStore implements SessionStore {
             ExpressionAttributeNames: { '#v': n.version },
             ExpressionAttributeValues: { ':expected': expectedVersion },
           };
-    await this.call('PutItem', session.key, options, (abortSignal) =>
+    await this.call('PutItem', session.key, () =>
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
@@ -186,7 +191,6 @@ export class DynamoDBSessionStore implements SessionStore {
           // no GetItem.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-        { abortSignal },
       ),
     );
   }
@@ -196,13 +200,13 @@ export class DynamoDBSessionStore implements SessionStore {
     expiresAt: number | undefined,
     updatedAt: number,
     expectedVersion: number,
-    options?: StoreCallOptions,
+    _options?: StoreCallOptions,
   ): Promise<boolean> {
     const n = this.names;
     // A session that no longer expires (timeouts set to 0 since) loses its ttl attribute.
     const update = expiresAt === undefined ? 'SET #u = :u REMOVE #t' : 'SET #u = :u, #t = :t';
     try {
-      await this.call('UpdateItem', key, options, (abortSignal) =>
+      await this.call('UpdateItem', key, () =>
         this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
@@ -216,7 +220,6 @@ export class DynamoDBSessionStore implements SessionStore {
               ...(expiresAt === undefined ? {} : { ':t': expiresAt }),
             },
           }),
-          { abortSignal },
         ),
       );
       return true;
@@ -226,33 +229,18 @@ export class DynamoDBSessionStore implements SessionStore {
     }
   }
 
-  async delete(key: string, options?: StoreCallOptions): Promise<void> {
-    await this.call('DeleteItem', key, options, (abortSignal) =>
-      this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { [this.names.key]: key } }), {
-        abortSignal,
-      }),
+  async delete(key: string, _options?: StoreCallOptions): Promise<void> {
+    await this.call('DeleteItem', key, () =>
+      this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { [this.names.key]: key } })),
     );
   }
 
   /** Runs one request and turns the SDK's failures into this library's errors. */
-  private async call<T>(
-    operation: string,
-    key: string,
-    options: StoreCallOptions | undefined,
-    request: (abortSignal: AbortSignal | undefined) => Promise<T>,
-  ): Promise<T> {
+  private async call<T>(operation: string, key: string, request: () => Promise<T>): Promise<T> {
     try {
-      return await request(options?.signal);
+      return await request();
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
-      if (options?.signal?.aborted) {
-        throw new SessionStoreUnavailableError(
-          `DynamoDB ${operation} on table "${this.tableName}" for session ${sessionRef(key)} did not finish in its ` +
-            'time budget (storeTimeout, or the Lambda time left); nothing more was written. Check the network ' +
-            'path to DynamoDB (VPC endpoint, NAT) and its latency.',
-          { cause: options.signal.reason ?? error },
-        );
-      }
       if (name === 'ConditionalCheckFailedException') {
         const conflict = new SessionConflictError(sessionRef(key), { cause: error });
         const winner = (error as { Item?: Record<string, AttributeValue> }).Item;
@@ -340,6 +328,7 @@ function toDocumentClient(options: DynamoDBSessionStoreOptions): DynamoDBDocumen
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       ...(options.region === undefined ? {} : { region: options.region }),
       maxAttempts: options.maxAttempts ?? 3,
+      requestHandler: { requestTimeout: options.requestTimeoutMs ?? 3_000, connectionTimeout: 1_000 },
     });
   return DynamoDBDocumentClient.from(base);
 }

@@ -22,8 +22,8 @@ export interface StoredSession {
 /** Per-call options the engine passes to a store. */
 export interface StoreCallOptions {
   /**
-   * Aborted when the call's time budget is spent (`storeTimeout`, or the Lambda's remaining time): a store
-   * should stop waiting and fail then. Stores that cannot hang may ignore it.
+   * Aborted when the call's time budget is spent (`storeTimeoutMs`, or the Lambda's remaining time). The
+   * engine stops waiting then whatever the store does; the signal lets a store cancel work it no longer needs.
    */
   readonly signal?: AbortSignal;
 }
