@@ -13,7 +13,7 @@ export { configureSessions, TABLE_NAME_ENV, type SessionsConfig } from './config
 export { SESSION_DEFAULTS, COOKIE_DEFAULTS, type SessionOptions, type CookieOptions } from './options';
 export { type SessionLogger } from './logger';
 export { type SessionClass } from './session-data';
-export { type SessionStore, type StoredSession } from './stores/session-store';
+export { type SessionStore, type StoreCallOptions, type StoredSession } from './stores/session-store';
 export { MemorySessionStore } from './stores/memory-store';
 export { FileSessionStore, type FileSessionStoreOptions } from './stores/file-store';
 export {
