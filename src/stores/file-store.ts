@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { SessionConfigurationError, SessionConflictError, SessionCorruptError } from '../errors';
-import { sessionRef } from '../session-id';
-import { recordWinner, type SessionStore, type StoredSession } from './session-store';
+import { SessionConfigurationError, SessionCorruptError } from '../errors';
+import { checkWriteCondition, type SessionStore, type StoredSession } from './session-store';
 
 /** Where the file store keeps its sessions. */
 export interface FileSessionStoreOptions {
@@ -44,14 +43,7 @@ export class FileSessionStore implements SessionStore {
   save(session: StoredSession, expectedVersion: number | undefined): Promise<void> {
     return this.serially(async () => {
       const items = await this.read();
-      const current = items[session.key];
-      const holds =
-        expectedVersion === undefined ? current === undefined : current?.version === expectedVersion;
-      if (!holds) {
-        const conflict = new SessionConflictError(sessionRef(session.key));
-        recordWinner(conflict, current ? { ...current } : null);
-        throw conflict;
-      }
+      checkWriteCondition(items[session.key], session, expectedVersion);
       items[session.key] = { ...session };
       await this.write(items);
     });

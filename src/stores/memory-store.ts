@@ -1,6 +1,4 @@
-import { SessionConflictError } from '../errors';
-import { sessionRef } from '../session-id';
-import { recordWinner, type SessionStore, type StoredSession } from './session-store';
+import { checkWriteCondition, type SessionStore, type StoredSession } from './session-store';
 
 /**
  * Sessions in this process's memory, with the same conditional-write rules as the DynamoDB store. For unit
@@ -15,14 +13,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async save(session: StoredSession, expectedVersion: number | undefined): Promise<void> {
-    const current = this.items.get(session.key);
-    const holds =
-      expectedVersion === undefined ? current === undefined : current?.version === expectedVersion;
-    if (!holds) {
-      const conflict = new SessionConflictError(sessionRef(session.key));
-      recordWinner(conflict, current ? { ...current } : null);
-      throw conflict;
-    }
+    checkWriteCondition(this.items.get(session.key), session, expectedVersion);
     this.items.set(session.key, { ...session });
   }
 

@@ -1,3 +1,6 @@
+import { SessionConflictError } from '../errors';
+import { sessionRef } from '../session-id';
+
 /**
  * One stored session, as a store keeps it. The engine hands stores the hashed id only: no store ever sees a
  * raw session id.
@@ -77,4 +80,20 @@ export function recordWinner(error: object, current: StoredSession | null): void
 /** What a conflict error's write lost to, if the store knew; `undefined` when it must be read again. */
 export function winnerOf(error: object): StoredSession | null | undefined {
   return winners.get(error);
+}
+
+/**
+ * The write condition, for stores that check it themselves (memory, file): create only where nothing is,
+ * replace only `expectedVersion`. Throws `SessionConflictError`, with what won, when it does not hold.
+ */
+export function checkWriteCondition(
+  current: StoredSession | undefined,
+  session: StoredSession,
+  expectedVersion: number | undefined,
+): void {
+  const holds = expectedVersion === undefined ? current === undefined : current?.version === expectedVersion;
+  if (holds) return;
+  const conflict = new SessionConflictError(sessionRef(session.key));
+  recordWinner(conflict, current ? { ...current } : null);
+  throw conflict;
 }
