@@ -2,16 +2,15 @@ import { serialize as serializeCookie } from 'cookie';
 import { globalConfig, resolveStore } from './config';
 import { type LiveSession, sessionScope } from './current-session';
 import {
-  describeValidationErrors,
+  loggableValidationFailures,
   SessionConflictError,
-  SessionResponseError,
   SessionStoreUnavailableError,
   SessionValidationError,
 } from './errors';
 import { detectEventKind } from './events/event-kind';
 import { readCookie } from './events/request-cookies';
 import { readSingleHeader } from './events/request-headers';
-import { decorateResponse, type ResponseAdditions, responseProblem } from './events/response';
+import { finishResponse, prepareResponse, type ResponseAdditions } from './events/response';
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options';
 import { InvocationContext } from './session-context';
 import { ValidationError } from 'class-validator';
@@ -149,7 +148,7 @@ export class SessionEngine {
         // Asked for: the session starts afresh under the same id, replacing the item that failed.
         options.logger?.warn('lambda-sessions: stored session invalid, starting afresh', {
           session: sessionRef(loaded.live.key),
-          failures: describeValidationErrors(error.errors).map((line) => line.replace(/: .*\[/, ' [')),
+          failures: loggableValidationFailures(error.errors),
         });
         loaded = { live: undefined, staleVersion: loaded.live.version };
         reset = true;
@@ -205,13 +204,14 @@ export class SessionEngine {
    */
   async close(open: OpenSession, response: unknown): Promise<unknown> {
     const invocation = open[OPEN];
-    const kind = detectEventKind(invocation.event);
-    const { options } = invocation;
-    // A response that cannot carry the id fails now, before a session is stored that no client could use.
-    const problem = responseProblem(response, kind, options.cookie !== undefined);
-    if (problem) throw new SessionResponseError(problem);
+    // Checked before the write: a response that cannot carry the id must not leave a session behind.
+    const prepared = prepareResponse(
+      response,
+      detectEventKind(invocation.event),
+      invocation.options.cookie !== undefined,
+    );
     const expiresAt = await this.persist(invocation);
-    return decorateResponse(response, kind, additions(invocation, invocation.claim, expiresAt));
+    return finishResponse(prepared, additions(invocation, expiresAt));
   }
 
   /**
@@ -281,7 +281,7 @@ export class SessionEngine {
       const existing = regenerated.seeded ? await budget((o) => store.load(regenerated.key, o)) : undefined;
       await this.write(
         inv,
-        { key: regenerated.key, createdAt: now, version: existing?.version },
+        { key: regenerated.key, createdAt: regenerated.at, version: existing?.version },
         data,
         undefined,
         now,
@@ -291,7 +291,7 @@ export class SessionEngine {
         session: sessionRef(regenerated.key),
         previous: sessionRef(key),
       });
-      return deadline(now, now, options);
+      return deadline(regenerated.at, now, options);
     }
 
     if (!live) {
@@ -327,10 +327,9 @@ export class SessionEngine {
       await validateData(this.shape, data, options.validation);
     } catch (error) {
       if (error instanceof SessionValidationError) {
-        // Property paths and constraint names only: a constraint's message may quote the value.
         options.logger?.warn('lambda-sessions: session data invalid, nothing written', {
           session: ref,
-          failures: describeValidationErrors(error.errors).map((line) => line.replace(/: .*\[/, ' [')),
+          failures: loggableValidationFailures(error.errors),
         });
       }
       throw error;
@@ -456,8 +455,7 @@ function readClaim(event: unknown, options: ResolvedSessionOptions): Claim | und
  * clears the cookie.
  */
 function additions(
-  { options, context }: Invocation,
-  claim: Claim | undefined,
+  { options, context, claim }: Invocation,
   expiresAt: number | undefined,
 ): ResponseAdditions {
   const { cookie, idHeader } = options;

@@ -105,6 +105,14 @@ export class SessionStoreUnavailableError extends SessionError {}
 export class SessionCorruptError extends SessionError {}
 
 /**
+ * What may be logged of validation failures: each property path and constraint name, never the message,
+ * which may quote the value (`items.0.qty [min]`).
+ */
+export function loggableValidationFailures(errors: readonly ValidationError[]): string[] {
+  return describeValidationErrors(errors).map((line) => line.replace(/: .*\[/, ' ['));
+}
+
+/**
  * One line per failing constraint, with the property's full path: `items.0.qty: qty must not be less than 1`.
  */
 export function describeValidationErrors(errors: readonly ValidationError[], parentPath = ''): string[] {

@@ -272,7 +272,7 @@ export function resolveSessionOptions(global: SessionOptions, own: SessionOption
     idHeader: pick('idHeader'),
     acceptClientId: pick('acceptClientId'),
     touchAfter: own.touchAfter ?? global.touchAfter ?? Math.floor(ttl / 10),
-    validation: own.validation ?? global.validation ?? SESSION_DEFAULTS.validation,
+    validation: pick('validation'),
     cookie: resolveCookie(pick('cookie'), 'cookie'),
     idSecret: pickSecret(own.idSecret ?? global.idSecret),
     logger: own.logger ?? global.logger,

@@ -55,7 +55,8 @@ export function SessionContext(): ParameterDecorator {
 export interface LifecycleState {
   readonly destroyed: boolean;
   /** Set by `regenerate()`: the new id, its key, and whether it was derived from a seed. */
-  readonly regenerated: { readonly id: string; readonly key: string; readonly seeded: boolean } | undefined;
+  readonly regenerated:
+    { readonly id: string; readonly key: string; readonly seeded: boolean; readonly at: number } | undefined;
 }
 
 /** The handle given to one invocation's handler. */
@@ -76,7 +77,7 @@ export class InvocationContext implements SessionContext, LifecycleState {
   }
 
   get createdAt(): Date {
-    return new Date(this.regenerated ? Date.now() : this.created);
+    return new Date(this.regenerated?.at ?? this.created);
   }
 
   get expiresAt(): Date | undefined {
@@ -105,6 +106,6 @@ export class InvocationContext implements SessionContext, LifecycleState {
       throw new SessionError('regenerate({ seed }) needs a non-empty string seed, such as the user id.');
     }
     const id = seed === undefined ? generateSessionId() : deriveSessionId(seed, this.idSecret!);
-    this.regenerated = { id, key: hashSessionId(id), seeded: seed !== undefined };
+    this.regenerated = { id, key: hashSessionId(id), seeded: seed !== undefined, at: Date.now() };
   }
 }

@@ -25,22 +25,46 @@ export interface ResponseAdditions {
  */
 export function decorateResponse(response: unknown, kind: EventKind, additions: ResponseAdditions): unknown {
   if (!additions.header && !additions.setCookie) return response;
-  const problem = responseProblem(response, kind, additions.setCookie !== undefined);
-  if (problem) throw new SessionResponseError(problem);
-  if (typeof response === 'string') {
-    const parsed = parseJsonObject(response);
-    return parsed && isProxyResponse(parsed) ? JSON.stringify(decorate(parsed, kind, additions)) : response;
-  }
-  return isRecord(response) && isProxyResponse(response) ? decorate(response, kind, additions) : response;
+  return finishResponse(prepareResponse(response, kind, additions.setCookie !== undefined), additions);
+}
+
+/** A handler's response, parsed and checked once, waiting for the session's additions. */
+export interface PreparedResponse {
+  readonly original: unknown;
+  readonly kind: EventKind;
+  /** The proxy-shaped object to add to; `undefined` when the response is a bare body and stays as it is. */
+  readonly shaped: Record<string, unknown> | undefined;
+  /** Whether the response was JSON text (as `session-lambda` accepts), to be returned as text again. */
+  readonly wasText: boolean;
 }
 
 /**
- * Why the response cannot carry what the session adds, or `undefined` when it can. The engine asks before it
- * writes anything, so a response that would fail does not leave a session behind.
+ * Parses and checks the response once. The engine prepares it before it writes anything, so a response that
+ * cannot carry the id (`SessionResponseError`) does not leave a session behind.
  */
-export function responseProblem(response: unknown, kind: EventKind, setsCookie: boolean): string | undefined {
-  const shaped = typeof response === 'string' ? parseJsonObject(response) : response;
-  if (!isRecord(shaped) || !isProxyResponse(shaped)) return undefined;
+export function prepareResponse(response: unknown, kind: EventKind, setsCookie: boolean): PreparedResponse {
+  const wasText = typeof response === 'string';
+  const parsed = wasText ? parseJsonObject(response) : response;
+  const shaped = isRecord(parsed) && isProxyResponse(parsed) ? parsed : undefined;
+  const problem = shaped && responseProblem(shaped, kind, setsCookie);
+  if (problem) throw new SessionResponseError(problem);
+  return { original: response, kind, shaped, wasText };
+}
+
+/** The prepared response with the session's header and cookie added. */
+export function finishResponse(prepared: PreparedResponse, additions: ResponseAdditions): unknown {
+  const { original, kind, shaped, wasText } = prepared;
+  if (!shaped || (!additions.header && !additions.setCookie)) return original;
+  const out = decorate(shaped, kind, additions);
+  return wasText ? JSON.stringify(out) : out;
+}
+
+/** Why a proxy-shaped response cannot carry what the session adds, or `undefined` when it can. */
+function responseProblem(
+  shaped: Record<string, unknown>,
+  kind: EventKind,
+  setsCookie: boolean,
+): string | undefined {
   const bad = (field: string, want: string) =>
     `The handler's response has "${field}" of type ${Array.isArray(shaped[field]) ? 'array' : typeof shaped[field]}, ` +
     `not ${want}: the session id cannot be added. Return ${field} as ${want}.`;
