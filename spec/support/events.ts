@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The shared, real event samples; tests read them in place (see shared/fixtures/events/SOURCES.md). */
-export const FIXTURES_DIR = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'events');
+/** Real event samples, copied into the repository with their sources and licences (spec/fixtures/events/SOURCES.md). */
+export const FIXTURES_DIR = join(__dirname, '..', 'fixtures', 'events');
 
 /** Names of every fixture event, without `.json`. */
 export function fixtureNames(): string[] {

@@ -1,5 +1,5 @@
 /**
- * The Lambda event sources this library knows, told apart by the fields `shared/fixtures/events/SOURCES.md`
+ * The Lambda event sources this library knows, told apart by the fields `spec/fixtures/events/SOURCES.md`
  * lists. The kind decides where request headers are read and where response headers must go.
  */
 export type EventKind =

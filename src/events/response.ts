@@ -11,7 +11,7 @@ export interface ResponseAdditions {
 
 /**
  * The handler's response with the session's header and cookie added, following the response rules of the
- * event kind (`shared/fixtures/events/SOURCES.md`):
+ * event kind (`spec/fixtures/events/SOURCES.md`):
  * - HTTP API v2 and Function URL: cookies go in the `cookies` array, which becomes `set-cookie` headers.
  * - REST v1: `multiValueHeaders['Set-Cookie']`, the only way to send several; a handler's `Set-Cookie` in
  *   `headers` is moved there, since `multiValueHeaders` wins for a name in both.
