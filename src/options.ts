@@ -48,7 +48,8 @@ export interface SessionOptions {
    */
   idHeader?: string | false;
   /**
-   * Carry the id in a cookie too: `true` for the defaults, or the cookie's settings. The request's id is
+   * Carry the id in a cookie too: `true` for the configured settings (or the defaults), or the cookie's
+   * settings, merged field by field over those of `configureSessions()`. The request's id is
    * read from the header first, then the cookie. With cookies on, the id goes in `Set-Cookie` and in the
    * response header only when the request used the header: a page script could read a response header and
    * defeat `HttpOnly`. @default false
@@ -273,7 +274,7 @@ export function resolveSessionOptions(global: SessionOptions, own: SessionOption
     acceptClientId: pick('acceptClientId'),
     touchAfter: own.touchAfter ?? global.touchAfter ?? Math.floor(ttl / 10),
     validation: pick('validation'),
-    cookie: resolveCookie(pick('cookie'), 'cookie'),
+    cookie: resolveCookie(mergeCookie(global.cookie, own.cookie), 'cookie'),
     idSecret: pickSecret(own.idSecret ?? global.idSecret),
     logger: own.logger ?? global.logger,
     onConflict: pick('onConflict'),
@@ -302,6 +303,26 @@ function secretBytes(secret: string | Uint8Array, where: string): Uint8Array {
     );
   }
   return bytes;
+}
+
+/**
+ * The cookie a handler gets. A handler's `cookie: true` means "cookies on, with the configured settings", and
+ * a handler's object is merged field by field over the configured one: otherwise `configureSessions({ cookie:
+ * { name: '__Host-session' } })` plus `@Session({ cookie: true })` would set one cookie at log-in and clear
+ * another at log-out.
+ */
+function mergeCookie(
+  global: boolean | CookieOptions | undefined,
+  own: boolean | CookieOptions | undefined,
+): boolean | CookieOptions {
+  const configured = global ?? SESSION_DEFAULTS.cookie;
+  if (own === undefined) return configured;
+  if (own === false) return false;
+  const base = typeof configured === 'object' && configured !== null ? configured : {};
+  if (own === true) return { ...base };
+  if (typeof own !== 'object' || own === null) return own; // refused with a message by resolveCookie
+  const set = Object.entries(own).filter(([, value]) => value !== undefined);
+  return { ...base, ...Object.fromEntries(set) };
 }
 
 /** The cookie settings with defaults, checked against the rules browsers enforce for prefixed names. */
