@@ -1,7 +1,13 @@
 // The middy adapter, driven in middy's order (before, handler, after | onError). middy itself is ESM-only and
 // jest runs CommonJS here, so the real `middy().use(...)` run lives in the pack check (scripts/pack-check.sh).
 import { IsInt, Min } from 'class-validator';
-import { configureSessions, MemorySessionStore, SessionValidationError } from '../src';
+import {
+  configureSessions,
+  getSessionData,
+  MemorySessionStore,
+  SessionError,
+  SessionValidationError,
+} from '../src';
 import { type SessionLambdaContext, sessionMiddleware, type SessionMiddleware } from '../src/middy';
 import { CountingStore } from './support/counting-store';
 
@@ -44,6 +50,25 @@ describe('sessionMiddleware', () => {
     const id = first.headers['session-id']!;
     const second = await middyLike(middleware, increment, { headers: { 'session-id': id } });
     expect([first.body, second.body]).toEqual(['1', '2']);
+  });
+
+  it('has the session on context.session, and getSessionData() says so rather than answer wrongly', async () => {
+    const middleware = sessionMiddleware({ type: Counter, update: true });
+    let thrown: unknown;
+    await middyLike(
+      middleware,
+      async (event, context) => {
+        try {
+          getSessionData();
+        } catch (error) {
+          thrown = error;
+        }
+        return increment(event, context);
+      },
+      {},
+    );
+    expect(thrown).toBeInstanceOf(SessionError);
+    expect((thrown as Error).message).toMatch(/middy middleware, read context\.session\.data/);
   });
 
   it('writes nothing when the handler throws', async () => {
