@@ -1,7 +1,7 @@
 // Cookies and the session lifecycle on every event kind, against dynalite in-process.
 import { IsOptional, IsString } from 'class-validator';
 import { hashSessionId, Session, SessionContext, SessionData, type SessionOptions } from '../src';
-import { detectEventKind } from '../src/events/event-kind';
+import { detectEventKind } from '../src/transport/event-kind';
 import { scanTable, useSessionTable } from './support/dynalite';
 import { cookieValue, eventWithCookie, eventWithHeader, fixtureNames, setCookies } from './support/events';
 

@@ -1,59 +1,48 @@
-import { serialize as serializeCookie } from 'cookie';
 import { globalConfig, resolveStore } from './config';
 import { type LiveSession, sessionScope } from './current-session';
-import {
-  loggableValidationFailures,
-  SessionConflictError,
-  SessionStoreUnavailableError,
-  SessionValidationError,
-} from './errors';
-import { detectEventKind } from './events/event-kind';
-import { readCookie } from './events/request-cookies';
-import { readSingleHeader } from './events/request-headers';
-import { finishResponse, prepareResponse, type ResponseAdditions } from './events/response';
+import { backoff, type Budget, callBudget } from './budget';
+import { asShaped, type DataShape, newData, restore, serialize, validateData } from './data-codec';
+import { loggableValidationFailures, SessionConflictError, SessionValidationError } from './errors';
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options';
 import { InvocationContext } from './session-context';
-import { ValidationError } from 'class-validator';
-import {
-  conform,
-  type DataShape,
-  hydrate,
-  newData,
-  parseStored,
-  serialize,
-  validateData,
-} from './session-data';
-import { generateSessionId, hashSessionId, isUsableId, sessionRef } from './session-id';
-import {
-  type SessionStore,
-  type StoreCallOptions,
-  type StoredSession,
-  winnerOf,
-} from './stores/session-store';
+import { generateSessionId, hashSessionId, sessionRef } from './session-id';
+import { type SessionStore, type StoredSession, winnerOf } from './stores/session-store';
 import { deadline, isAlive, toEpochSeconds } from './timeouts';
+import { type Claim, readClaim, responseAdditions } from './transport/claim';
+import { detectEventKind } from './transport/event-kind';
+import { finishResponse, prepareResponse } from './transport/response';
 
-/** What one invocation found in the store under the id it was sent. */
-interface Loaded {
-  /** The live session, if there is one. */
-  readonly live: StoredSession | undefined;
-  /** The version of an expired item still in the table, which a new session under the same id replaces. */
-  readonly staleVersion: number | undefined;
-}
+/**
+ * DESIGN's three states of a session, as the engine decides them after the load:
+ * - `existing`: the store holds a live item for the id the request claimed;
+ * - `new-by-client`: the claimed id is kept although no live session has it (allowed with `acceptClientId`,
+ *   or a stored session that failed validation under `onInvalidStored: 'reset'`); `replaces` is the version
+ *   of an item still under that key (expired, or reset), which the new session overwrites;
+ * - `new-by-server`: a fresh id (no usable claim, or one the client may not choose).
+ */
+type SessionState =
+  | { readonly kind: 'existing'; readonly id: string; readonly key: string; readonly stored: StoredSession }
+  | {
+      readonly kind: 'new-by-client';
+      readonly id: string;
+      readonly key: string;
+      readonly replaces: number | undefined;
+    }
+  | { readonly kind: 'new-by-server'; readonly id: string; readonly key: string };
 
-/** The id a request carried, and how. */
-interface Claim {
-  readonly id: string;
-  readonly via: 'header' | 'cookie';
-}
+/** What the store holds under a claimed id. */
+type Found =
+  | { readonly kind: 'live'; readonly stored: StoredSession }
+  | { readonly kind: 'expired'; readonly version: number }
+  | { readonly kind: 'absent' };
 
 /** One invocation, from the engine's side. */
 interface Invocation {
   readonly store: SessionStore;
   readonly options: ResolvedSessionOptions;
-  readonly key: string;
-  readonly loaded: Loaded;
+  readonly state: SessionState;
   readonly session: LiveSession;
-  readonly context: InvocationContext;
+  readonly lifecycle: InvocationContext;
   readonly claim: Claim | undefined;
   readonly event: unknown;
   /** Runs one store call within its time budget. */
@@ -70,14 +59,18 @@ export interface OpenSession {
 
 /**
  * The one place that decides what happens in an invocation: read the id, load, decide the state, hydrate,
- * run the handler, validate, persist, return the id. `@Session()` and `withSession()` are thin wrappers
- * around it.
+ * run the handler, validate, persist, return the id. `@Session()`, `withSession()` and the middy middleware
+ * are thin adapters around it.
  */
 export class SessionEngine {
   private resolved: { generation: number; options: ResolvedSessionOptions } | undefined;
 
+  /**
+   * @param handlerOptions the options the adapter was given (the handler's own, over the configured ones)
+   * @param shape the data's class, or plain JSON
+   */
   constructor(
-    private readonly own: SessionOptions,
+    private readonly handlerOptions: SessionOptions,
     private readonly shape: DataShape,
   ) {}
 
@@ -85,14 +78,15 @@ export class SessionEngine {
   options(): ResolvedSessionOptions {
     const { config, generation } = globalConfig();
     if (this.resolved?.generation !== generation) {
-      this.resolved = { generation, options: resolveSessionOptions(config, this.own) };
+      this.resolved = { generation, options: resolveSessionOptions(config, this.handlerOptions) };
     }
     return this.resolved.options;
   }
 
   /**
    * Runs `invoke` inside the session of `event` and returns its response carrying the session id. If `invoke`
-   * throws, nothing is written and the error propagates unchanged.
+   * throws, nothing is written and the error propagates unchanged. With `onConflict: 'retry'` a lost race runs
+   * it again from the winner's data.
    */
   async run<R>(
     event: unknown,
@@ -100,10 +94,10 @@ export class SessionEngine {
     lambdaContext?: unknown,
   ): Promise<R> {
     const options = this.options();
-    let known: StoredSession | null | undefined; // what a lost race told us is stored: no need to read it
+    let winner: StoredSession | null | undefined; // what a lost race told us is stored: no need to read it
     for (let attempt = 0; ; attempt++) {
       try {
-        const open = await this.open(event, known, lambdaContext);
+        const open = await this.openSession(event, lambdaContext, winner);
         const response = await sessionScope.run(open.session, () => invoke(open.session));
         return (await this.close(open, response)) as R;
       } catch (error) {
@@ -115,7 +109,7 @@ export class SessionEngine {
           });
           throw error;
         }
-        known = winnerOf(error);
+        winner = winnerOf(error);
         options.logger?.debug('lambda-sessions: conflict, running the handler again', {
           session: error.sessionRef,
           attempt,
@@ -128,74 +122,10 @@ export class SessionEngine {
   /**
    * The first half of an invocation: read the id, load, decide the state, hydrate. For adapters whose
    * handler runs between two hooks (middy); `run()` is `open`, the handler, `close`.
-   * @param known what a lost race returned for the claimed id (`null`: gone), instead of reading it again
    * @param lambdaContext the Lambda context, whose remaining time bounds every store call
    */
-  async open(event: unknown, known?: StoredSession | null, lambdaContext?: unknown): Promise<OpenSession> {
-    const options = this.options();
-    const store = resolveStore(this.own.store);
-    const budget = callBudget(options.storeTimeoutMs, lambdaContext);
-    const claim = readClaim(event, options);
-    const claimedKey = claim && hashSessionId(claim.id);
-    let loaded = claimedKey ? await this.load(store, claimedKey, options, known, budget) : EMPTY;
-    let restored: unknown;
-    let reset = false;
-    if (loaded.live) {
-      try {
-        restored = await this.restore(loaded.live, options, sessionRef(loaded.live.key));
-      } catch (error) {
-        if (!(error instanceof SessionValidationError) || options.onInvalidStored !== 'reset') throw error;
-        // Asked for: the session starts afresh under the same id, replacing the item that failed.
-        options.logger?.warn('lambda-sessions: stored session invalid, starting afresh', {
-          session: sessionRef(loaded.live.key),
-          failures: loggableValidationFailures(error.errors),
-        });
-        loaded = { live: undefined, staleVersion: loaded.live.version };
-        reset = true;
-      }
-    }
-
-    // Existing, new by client (only when allowed), or new by server: never adopt an id the client made up.
-    const adopted = !loaded.live && claim !== undefined && (options.acceptClientId || reset);
-    const keep =
-      claim && claimedKey && (loaded.live || adopted) ? { id: claim.id, key: claimedKey } : undefined;
-    const id = keep?.id ?? generateSessionId();
-    const key = keep?.key ?? hashSessionId(id);
-    const ref = sessionRef(key);
-    const now = Date.now();
-    const { live } = loaded;
-    const context = new InvocationContext(
-      id,
-      !live,
-      live?.createdAt ?? now,
-      live ? deadline(live.createdAt, live.updatedAt, options) : deadline(now, now, options),
-      options.idSecret,
-    );
-    const session: LiveSession = {
-      data: live ? restored : newData(this.shape),
-      context,
-    };
-    if (!live) {
-      options.logger?.debug('lambda-sessions: new session', {
-        session: ref,
-        state: adopted ? 'new-by-client' : 'new-by-server',
-      });
-    }
-    // An adopted id may still have its expired item in the table (DynamoDB's TTL sweep lags): replace it.
-    return {
-      [OPEN]: {
-        store,
-        options,
-        key,
-        loaded: live || adopted ? loaded : EMPTY,
-        session,
-        context,
-        claim,
-        event,
-        budget,
-      },
-      session,
-    };
+  open(event: unknown, lambdaContext?: unknown): Promise<OpenSession> {
+    return this.openSession(event, lambdaContext, undefined);
   }
 
   /**
@@ -211,48 +141,111 @@ export class SessionEngine {
       invocation.options.cookie !== undefined,
     );
     const expiresAt = await this.persist(invocation);
-    return finishResponse(prepared, additions(invocation, expiresAt));
+    const { lifecycle } = invocation;
+    return finishResponse(
+      prepared,
+      responseAdditions(
+        invocation.options,
+        invocation.claim,
+        lifecycle.destroyed ? { destroyed: true } : { destroyed: false, id: lifecycle.id, expiresAt },
+      ),
+    );
   }
 
-  /**
-   * Stored data as the handler gets it: parsed, migrated from an older schema version, hydrated, and (unless
-   * `validateOnLoad` is off) validated. Data that cannot be is a `SessionValidationError` from the store.
-   */
-  private async restore(
+  /** @param winner what a lost race returned for the claimed id (`null`: gone), instead of reading it again */
+  private async openSession(
+    event: unknown,
+    lambdaContext: unknown,
+    winner: StoredSession | null | undefined,
+  ): Promise<OpenSession> {
+    const options = this.options();
+    const store = resolveStore(this.handlerOptions.store);
+    const budget = callBudget(options.storeTimeoutMs, lambdaContext);
+    const claim = readClaim(event, options);
+    const claimed = claim && { id: claim.id, key: hashSessionId(claim.id) };
+    const found = claimed ? await this.find(store, claimed.key, options, winner, budget) : ABSENT;
+    let data: unknown;
+    let state: SessionState | undefined;
+    if (claimed && found.kind === 'live') {
+      const restored = await this.restoreOrReset(found.stored, options);
+      if (restored.reset) {
+        state = { kind: 'new-by-client', ...claimed, replaces: found.stored.version };
+      } else {
+        state = { kind: 'existing', ...claimed, stored: found.stored };
+        data = restored.data;
+      }
+    } else if (claimed && options.acceptClientId) {
+      // An adopted id may still have its expired item in the table (DynamoDB's TTL sweep lags): replace it.
+      state = {
+        kind: 'new-by-client',
+        ...claimed,
+        replaces: found.kind === 'expired' ? found.version : undefined,
+      };
+    }
+    // Otherwise never adopt an id the client made up: no session fixation.
+    state ??= newByServer();
+    if (state.kind !== 'existing') {
+      options.logger?.debug('lambda-sessions: new session', {
+        session: sessionRef(state.key),
+        state: state.kind,
+      });
+      data = newData(this.shape);
+    }
+
+    const now = Date.now();
+    const stored = state.kind === 'existing' ? state.stored : undefined;
+    const lifecycle = new InvocationContext(
+      state.id,
+      !stored,
+      stored?.createdAt ?? now,
+      stored ? deadline(stored.createdAt, stored.updatedAt, options) : deadline(now, now, options),
+      options.idSecret,
+    );
+    const session: LiveSession = { data, context: lifecycle };
+    return {
+      [OPEN]: { store, options, state, session, lifecycle, claim, event, budget },
+      session,
+    };
+  }
+
+  /** The stored data for the handler, or word that it failed and the session starts afresh (when asked). */
+  private async restoreOrReset(
     stored: StoredSession,
     options: ResolvedSessionOptions,
-    ref: string,
-  ): Promise<unknown> {
-    let plain = parseStored(stored.data, ref);
-    const from = stored.schemaVersion ?? 1;
-    if (from !== options.version) {
-      if (from > options.version || !options.migrate) {
-        throw new SessionValidationError([schemaVersionError(from, options.version)], 'store');
-      }
-      plain = await options.migrate(plain, from);
-      options.logger?.debug('lambda-sessions: session migrated', { session: ref, from, to: options.version });
+  ): Promise<{ readonly reset: false; readonly data: unknown } | { readonly reset: true }> {
+    const ref = sessionRef(stored.key);
+    try {
+      return {
+        reset: false,
+        data: await restore(this.shape, stored.data, stored.schemaVersion, options, ref),
+      };
+    } catch (error) {
+      if (!(error instanceof SessionValidationError) || options.onInvalidStored !== 'reset') throw error;
+      // Asked for: the session starts afresh under the same id, replacing the item that failed.
+      options.logger?.warn('lambda-sessions: stored session invalid, starting afresh', {
+        session: ref,
+        failures: loggableValidationFailures(error.errors),
+      });
+      return { reset: true };
     }
-    const data = hydrate(this.shape, plain, ref);
-    if (options.validateOnLoad) await validateData(this.shape, data, options.validation, 'store');
-    return data;
   }
 
-  /** The session under `key`, classified; `known` is what a lost race already returned (null: gone). */
-  private async load(
+  /** What the store holds under `key`; `winner` is what a lost race already returned (null: gone). */
+  private async find(
     store: SessionStore,
     key: string,
     options: ResolvedSessionOptions,
-    known: StoredSession | null | undefined,
+    winner: StoredSession | null | undefined,
     budget: Budget,
-  ): Promise<Loaded> {
-    const found = known === undefined ? await budget((o) => store.load(key, o)) : (known ?? undefined);
+  ): Promise<Found> {
+    const found = winner === undefined ? await budget((o) => store.load(key, o)) : (winner ?? undefined);
     if (!found) {
       options.logger?.debug('lambda-sessions: session not found', { session: sessionRef(key) });
-      return EMPTY;
+      return ABSENT;
     }
-    if (isAlive(found, Date.now(), options)) return { live: found, staleVersion: undefined };
+    if (isAlive(found, Date.now(), options)) return { kind: 'live', stored: found };
     options.logger?.debug('lambda-sessions: session expired', { session: sessionRef(key) });
-    return { live: undefined, staleVersion: found.version };
+    return { kind: 'expired', version: found.version };
   }
 
   /**
@@ -263,19 +256,22 @@ export class SessionEngine {
    * - otherwise the idle expiry is slid, at most once per `touchAfter`.
    */
   private async persist(inv: Invocation): Promise<number | undefined> {
-    const { store, options, key, loaded, context, budget } = inv;
-    const { live } = loaded;
+    const { store, options, state, lifecycle, budget } = inv;
+    const { key } = state;
+    const stored = state.kind === 'existing' ? state.stored : undefined;
     const now = Date.now();
     const log = options.logger;
 
-    if (context.destroyed) {
-      if (live || loaded.staleVersion !== undefined) await budget((o) => store.delete(key, o));
+    if (lifecycle.destroyed) {
+      if (stored || (state.kind === 'new-by-client' && state.replaces !== undefined)) {
+        await budget((o) => store.delete(key, o));
+      }
       log?.info('lambda-sessions: session destroyed', { session: sessionRef(key) });
       return undefined;
     }
 
-    const data = conform(this.shape, inv.session.data);
-    const { regenerated } = context;
+    const data = asShaped(this.shape, inv.session.data);
+    const { regenerated } = lifecycle;
     if (regenerated) {
       // A seeded id may name a session that exists already (the user's, from another device): replace it.
       const existing = regenerated.seeded ? await budget((o) => store.load(regenerated.key, o)) : undefined;
@@ -286,7 +282,7 @@ export class SessionEngine {
         undefined,
         now,
       );
-      if (live) await budget((o) => store.delete(key, o));
+      if (stored) await budget((o) => store.delete(key, o));
       log?.info('lambda-sessions: session regenerated', {
         session: sessionRef(regenerated.key),
         previous: sessionRef(key),
@@ -294,24 +290,25 @@ export class SessionEngine {
       return deadline(regenerated.at, now, options);
     }
 
-    if (!live) {
-      await this.write(inv, { key, createdAt: now, version: loaded.staleVersion }, data, undefined, now);
+    if (!stored) {
+      const replaces = state.kind === 'new-by-client' ? state.replaces : undefined;
+      await this.write(inv, { key, createdAt: now, version: replaces }, data, undefined, now);
       return deadline(now, now, options);
     }
     if (options.update) {
       const json = serialize(this.shape, data);
-      if (json !== live.data) {
-        await this.write(inv, live, data, json, now);
-        return deadline(live.createdAt, now, options);
+      if (json !== stored.data) {
+        await this.write(inv, stored, data, json, now);
+        return deadline(stored.createdAt, now, options);
       }
     }
-    if (options.ttl > 0 && now - live.updatedAt >= options.touchAfter * 1000) {
-      const slid = deadline(live.createdAt, now, options);
-      const touched = await budget((o) => store.touch(key, toEpochSeconds(slid), now, live.version, o));
+    if (options.ttl > 0 && now - stored.updatedAt >= options.touchAfter * 1000) {
+      const slid = deadline(stored.createdAt, now, options);
+      const touched = await budget((o) => store.touch(key, toEpochSeconds(slid), now, stored.version, o));
       log?.debug('lambda-sessions: session expiry slid', { session: sessionRef(key), touched });
       return slid;
     }
-    return deadline(live.createdAt, live.updatedAt, options);
+    return deadline(stored.createdAt, stored.updatedAt, options);
   }
 
   /** Validates, then writes the whole session on the condition that `previous.version` is still the stored one. */
@@ -360,126 +357,9 @@ export class SessionEngine {
   }
 }
 
-const EMPTY: Loaded = { live: undefined, staleVersion: undefined };
+const ABSENT: Found = { kind: 'absent' };
 
-/** A schema version that cannot be read, as a validation failure of the stored data. */
-function schemaVersionError(stored: number, current: number): ValidationError {
-  const error = new ValidationError();
-  error.property = 'schemaVersion';
-  error.children = [];
-  error.constraints = {
-    schemaVersion:
-      stored < current
-        ? `stored data has schema version ${stored}, this code reads ${current} and has no migrate function`
-        : `stored data has schema version ${stored}, newer than this code's ${current} (written by a later deployment)`,
-  };
-  return error;
-}
-
-/** Time kept back from the Lambda's remaining time, to return an error before the runtime kills the invocation. */
-const LAMBDA_RESERVE_MS = 250;
-
-/** Runs one store call with an abort signal that fires when the call's time budget is spent. */
-type Budget = <T>(call: (options: StoreCallOptions) => Promise<T>) => Promise<T>;
-
-/**
- * Each store call's time budget: `storeTimeoutMs`, cut to the Lambda's remaining time less a reserve when the
- * invocation has a Lambda context. The engine enforces it for every store; the signal only lets a store cancel
- * its work. The timer is cleared as soon as the call settles: `AbortSignal.timeout()` would keep one alive
- * for the whole budget per call (8 µs each, and thousands pending under load).
- */
-function callBudget(storeTimeoutMs: number, lambdaContext: unknown): Budget {
-  const remaining = (lambdaContext as { getRemainingTimeInMillis?: unknown } | undefined)
-    ?.getRemainingTimeInMillis;
-  return async (call) => {
-    let ms = storeTimeoutMs;
-    if (typeof remaining === 'function') {
-      const left = Number(remaining.call(lambdaContext));
-      if (Number.isFinite(left)) ms = Math.min(ms, left - LAMBDA_RESERVE_MS);
-    }
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    // A plain promise, not a listener on the signal: EventTarget listeners cost more than the rest of the call.
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => {
-          const error = new SessionStoreUnavailableError(
-            `The session store did not finish in its time budget (${Math.round(ms)} ms: storeTimeoutMs, or the ` +
-              'Lambda time left); nothing more was written. Check the network path to the store and its latency.',
-            { cause: new DOMException('The store call timed out', 'TimeoutError') },
-          );
-          controller.abort(error);
-          reject(error);
-        },
-        Math.max(1, ms),
-      );
-    });
-    const pending = call({ signal: controller.signal });
-    pending.catch(() => undefined); // it may still fail after the budget is spent: that is already reported
-    try {
-      return await Promise.race([pending, expired]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-}
-
-/** Full jitter, capped: racing retries spread out instead of colliding again. */
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(100, 5 * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * The id the request carries: the header first (API clients), then the cookie. An id of the wrong shape is
- * no id: it is never looked up, and never echoed back.
- */
-function readClaim(event: unknown, options: ResolvedSessionOptions): Claim | undefined {
-  const usable = (id: string | undefined) => id !== undefined && isUsableId(id, options.acceptClientId);
-  const header = options.idHeader === false ? undefined : readSingleHeader(event, options.idHeader);
-  if (usable(header)) return { id: header!, via: 'header' };
-  const cookie = options.cookie && readCookie(event, options.cookie.name);
-  if (usable(cookie)) return { id: cookie!, via: 'cookie' };
-  if (header !== undefined || cookie) {
-    options.logger?.debug('lambda-sessions: malformed session id ignored', {
-      length: (header ?? cookie ?? '').length,
-    });
-  }
-  return undefined;
-}
-
-/**
- * What goes into the response. The id travels back the way the client can use it: in `Set-Cookie` when
- * cookies are on, and in the header when cookies are off or the client sent the header (a header in every
- * response would let a page script read an id that `HttpOnly` hides). A destroyed session sends no id and
- * clears the cookie.
- */
-function additions(
-  { options, context, claim }: Invocation,
-  expiresAt: number | undefined,
-): ResponseAdditions {
-  const { cookie, idHeader } = options;
-  if (context.destroyed) {
-    return cookie
-      ? { setCookie: serializeCookie(cookie.name, '', { ...cookieAttributes(cookie), maxAge: 0 }) }
-      : {};
-  }
-  const id = context.id;
-  const header =
-    idHeader !== false && (!cookie || claim?.via === 'header') ? { name: idHeader, value: id } : undefined;
-  if (!cookie) return { header };
-  const maxAge =
-    cookie.maxAge ??
-    (expiresAt === undefined ? undefined : Math.max(0, Math.ceil((expiresAt - Date.now()) / 1000)));
-  return { header, setCookie: serializeCookie(cookie.name, id, { ...cookieAttributes(cookie), maxAge }) };
-}
-
-function cookieAttributes(cookie: NonNullable<ResolvedSessionOptions['cookie']>) {
-  return {
-    httpOnly: cookie.httpOnly,
-    secure: cookie.secure,
-    sameSite: cookie.sameSite,
-    path: cookie.path,
-    domain: cookie.domain,
-  };
+function newByServer(): SessionState {
+  const id = generateSessionId();
+  return { kind: 'new-by-server', id, key: hashSessionId(id) };
 }

@@ -10,7 +10,7 @@ import { type OpenSession, SessionEngine } from './engine';
 import { SessionConfigurationError } from './errors';
 import { checkSessionOptions, type SessionOptions } from './options';
 import { type SessionContext } from './session-context';
-import { type SessionClass } from './session-data';
+import { dataShape, type SessionClass } from './data-codec';
 
 /** The session as a middy handler sees it, on `context.session`. */
 export interface MiddySession<T> {
@@ -82,15 +82,12 @@ export function sessionMiddleware(options: SessionMiddlewareOptions = {}): Sessi
     );
   }
   const { type, ...sessionOptions } = options;
-  const engine = new SessionEngine(
-    sessionOptions,
-    type ? { kind: 'class', type } : { kind: 'plain', empty: () => undefined },
-  );
+  const engine = new SessionEngine(sessionOptions, dataShape(type));
   const open = new WeakMap<object, OpenSession>();
   return {
     name: 'lambda-sessions',
     async before(request) {
-      const opened = await engine.open(request.event, undefined, request.context);
+      const opened = await engine.open(request.event, request.context);
       open.set(request, opened);
       const { session } = opened;
       const view: MiddySession<unknown> = {

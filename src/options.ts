@@ -2,28 +2,8 @@ import { type ValidatorOptions } from 'class-validator';
 import { SessionConfigurationError } from './errors';
 import { type SessionLogger } from './logger';
 import { type SessionStore } from './stores/session-store';
-
-/** The session cookie. Every field is optional; the defaults are the OWASP cheat sheet's. */
-export interface CookieOptions {
-  /**
-   * The cookie's name. A `__Host-` prefix makes the browser refuse the cookie unless it is `Secure`, has
-   * `Path=/` and no `Domain`, so no sibling subdomain can plant or shadow it: use it when you can.
-   * @default 'session-id'
-   */
-  name?: string;
-  /** Hidden from page scripts, so an XSS cannot read the id. @default true */
-  httpOnly?: boolean;
-  /** Sent over HTTPS only. Turn off only for plain-HTTP local development. @default true */
-  secure?: boolean;
-  /** Cross-site sending: `lax` blocks it on cross-site subrequests (CSRF), `strict` on navigation too. @default 'lax' */
-  sameSite?: 'lax' | 'strict' | 'none';
-  /** @default '/' */
-  path?: string;
-  /** Leave unset (host-only) unless subdomains must share the session. @default none */
-  domain?: string;
-  /** Seconds the browser keeps the cookie. @default the session's remaining lifetime (none: a browser-session cookie) */
-  maxAge?: number;
-}
+import { type CookieSetting, mergeCookie, type ResolvedCookie, resolveCookie } from './transport/cookies';
+import { HEADER_NAME } from './transport/headers';
 
 /**
  * What one handler's sessions do. Every field may also be set for all handlers in `configureSessions()`;
@@ -54,7 +34,7 @@ export interface SessionOptions {
    * response header only when the request used the header: a page script could read a response header and
    * defeat `HttpOnly`. @default false
    */
-  cookie?: boolean | CookieOptions;
+  cookie?: CookieSetting;
   /**
    * The server secret for ids derived from a stable key (`regenerate({ seed })`): the id is an HMAC of the
    * seed, which nobody without the secret can compute. At least 32 bytes; keep it in a secret store.
@@ -136,7 +116,7 @@ export const SESSION_DEFAULTS = Object.freeze({
   /** class-validator's own defaults. */
   validation: {} as ValidatorOptions | false,
   /** Header transport only. */
-  cookie: false as boolean | CookieOptions,
+  cookie: false as CookieSetting,
   /** A lost race is an error, never a silent overwrite. */
   onConflict: 'throw' as 'throw' | 'retry',
   /** Retries of `onConflict: 'retry'`. */
@@ -150,25 +130,6 @@ export const SESSION_DEFAULTS = Object.freeze({
   /** DynamoDB answers in milliseconds; three seconds covers its retries and still fails well before most Lambda timeouts. */
   storeTimeoutMs: 3_000,
 } as const);
-
-/** The cookie defaults. */
-export const COOKIE_DEFAULTS = Object.freeze({
-  /** Like the header. */
-  name: 'session-id',
-  /** Hidden from page scripts. */
-  httpOnly: true,
-  /** HTTPS only. */
-  secure: true,
-  /** Not sent on cross-site subrequests. */
-  sameSite: 'lax',
-  /** The whole site. */
-  path: '/',
-} as const);
-
-/** Cookie settings with the defaults filled in. */
-export type ResolvedCookie = Readonly<
-  Required<Omit<CookieOptions, 'domain' | 'maxAge'>> & Pick<CookieOptions, 'domain' | 'maxAge'>
->;
 
 /** Options with every default filled in. */
 export interface ResolvedSessionOptions {
@@ -190,9 +151,6 @@ export interface ResolvedSessionOptions {
   readonly validateOnLoad: boolean;
   readonly onInvalidStored: 'throw' | 'reset';
 }
-
-/** An HTTP field name (RFC 9110 token). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * Checks options a developer wrote, so that a mistake fails when the handler is defined, with the option's
@@ -303,64 +261,4 @@ function secretBytes(secret: string | Uint8Array, where: string): Uint8Array {
     );
   }
   return bytes;
-}
-
-/**
- * The cookie a handler gets. A handler's `cookie: true` means "cookies on, with the configured settings", and
- * a handler's object is merged field by field over the configured one: otherwise `configureSessions({ cookie:
- * { name: '__Host-session' } })` plus `@Session({ cookie: true })` would set one cookie at log-in and clear
- * another at log-out.
- */
-function mergeCookie(
-  global: boolean | CookieOptions | undefined,
-  own: boolean | CookieOptions | undefined,
-): boolean | CookieOptions {
-  const configured = global ?? SESSION_DEFAULTS.cookie;
-  if (own === undefined) return configured;
-  if (own === false) return false;
-  const base = typeof configured === 'object' && configured !== null ? configured : {};
-  if (own === true) return { ...base };
-  if (typeof own !== 'object' || own === null) return own; // refused with a message by resolveCookie
-  const set = Object.entries(own).filter(([, value]) => value !== undefined);
-  return { ...base, ...Object.fromEntries(set) };
-}
-
-/** The cookie settings with defaults, checked against the rules browsers enforce for prefixed names. */
-function resolveCookie(cookie: boolean | CookieOptions, where: string): ResolvedCookie | undefined {
-  if (cookie === false) return undefined;
-  if (cookie !== true && (typeof cookie !== 'object' || cookie === null)) {
-    throw new SessionConfigurationError(`${where}: cookie must be true, false or cookie options.`);
-  }
-  const resolved: ResolvedCookie = { ...COOKIE_DEFAULTS, ...(cookie === true ? {} : cookie) };
-  const fail = (what: string) => {
-    throw new SessionConfigurationError(`${where}: cookie ${what}.`);
-  };
-  if (!HEADER_NAME.test(resolved.name))
-    fail(`name must be a token (letters, digits, -_.), got ${JSON.stringify(resolved.name)}`);
-  if (!['lax', 'strict', 'none'].includes(resolved.sameSite))
-    fail(`sameSite must be 'lax', 'strict' or 'none'`);
-  if (resolved.sameSite === 'none' && !resolved.secure)
-    fail('sameSite: none requires secure: true (browsers refuse it otherwise)');
-  if (
-    resolved.name.startsWith('__Host-') &&
-    (!resolved.secure || resolved.path !== '/' || resolved.domain !== undefined)
-  ) {
-    fail(
-      `name ${resolved.name} has the __Host- prefix, which requires secure: true, path: '/' and no domain`,
-    );
-  }
-  if (resolved.name.startsWith('__Secure-') && !resolved.secure)
-    fail(`name ${resolved.name} has the __Secure- prefix, which requires secure: true`);
-  if (resolved.maxAge !== undefined && !(Number.isSafeInteger(resolved.maxAge) && resolved.maxAge >= 0)) {
-    fail('maxAge must be a whole number of seconds, 0 or more');
-  }
-  if (!/^\/[\x21-\x3A\x3C-\x7E]*$/.test(resolved.path))
-    fail(`path must start with / and hold no ; or spaces`);
-  if (
-    resolved.domain !== undefined &&
-    !/^\.?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(resolved.domain)
-  ) {
-    fail(`domain ${JSON.stringify(resolved.domain)} is not a host name`);
-  }
-  return Object.freeze(resolved);
 }

@@ -1,6 +1,6 @@
 import { SessionEngine } from './engine';
 import { checkSessionOptions, type SessionOptions } from './options';
-import { type SessionClass } from './session-data';
+import { dataShape, type SessionClass } from './data-codec';
 
 /** Options of {@link withSession}: the session options, and the class the data is hydrated into. */
 export interface WithSessionOptions extends SessionOptions {
@@ -27,10 +27,7 @@ export function withSession<TEvent, TRest extends unknown[], TResult>(
 ): (event: TEvent, ...rest: TRest) => Promise<TResult> {
   checkSessionOptions(options, 'withSession()');
   const { type, ...sessionOptions } = options;
-  const engine = new SessionEngine(
-    sessionOptions,
-    type ? { kind: 'class', type } : { kind: 'plain', empty: () => undefined },
-  );
+  const engine = new SessionEngine(sessionOptions, dataShape(type));
   return function (this: unknown, event: TEvent, ...rest: TRest) {
     return engine.run(event, () => handler.call(this, event, ...rest), rest[0]);
   };

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { SessionMetadataError } from '../errors';
-import { type DataShape, type SessionClass } from '../session-data';
+import { type DataShape, type SessionClass } from '../data-codec';
 
 /** What a parameter decorator recorded, for the method decorator to read. */
 export interface SessionParameter {

@@ -33,3 +33,19 @@ export function readSingleHeader(event: unknown, name: string): string | undefin
   const values = readHeaderValues(event, name);
   return values.length === 1 ? values[0] : undefined;
 }
+
+/** An HTTP field name (RFC 9110 token); also what a cookie name must be. */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Deletes every spelling of response header `name` from `headers` and returns their string values. */
+export function removeHeader(headers: Record<string, unknown>, name: string): string[] {
+  const lower = name.toLowerCase();
+  const values: string[] = [];
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() !== lower) continue;
+    const value = headers[key];
+    for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') values.push(v);
+    delete headers[key];
+  }
+  return values;
+}

@@ -1,6 +1,11 @@
+/**
+ * Session data between the store's JSON text and the handler's object: parse, migrate, hydrate, validate,
+ * serialise. The one place that knows class-transformer and class-validator.
+ */
 import { instanceToPlain, plainToInstance } from 'class-transformer';
-import { validate, type ValidatorOptions } from 'class-validator';
+import { validate, ValidationError, type ValidatorOptions } from 'class-validator';
 import { SessionCorruptError, SessionValidationError, type ValidationSource } from './errors';
+import { type SessionLogger } from './logger';
 
 /** A class whose instances hold session data; `new` with no arguments must work. */
 export type SessionClass<T extends object = object> = new () => T;
@@ -12,6 +17,14 @@ export type SessionClass<T extends object = object> = new () => T;
 export type DataShape =
   | { readonly kind: 'class'; readonly type: SessionClass }
   | { readonly kind: 'plain'; readonly empty: () => unknown };
+
+/**
+ * The shape of the data for an adapter's `type` option: a class, or plain JSON that starts as `undefined`
+ * (session-lambda's `get_session_data()` before anything was set).
+ */
+export function dataShape(type: SessionClass | undefined): DataShape {
+  return type ? { kind: 'class', type } : { kind: 'plain', empty: () => undefined };
+}
 
 /** The data a new session starts with. */
 export function newData(shape: DataShape): unknown {
@@ -45,7 +58,7 @@ export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown 
  * The data as the shape wants it: a handler that replaced the instance with a plain object (through
  * `setSessionData`) has it hydrated, so that what is validated is exactly what is stored.
  */
-export function conform(shape: DataShape, data: unknown): unknown {
+export function asShaped(shape: DataShape, data: unknown): unknown {
   if (shape.kind === 'plain' || data instanceof shape.type || typeof data !== 'object' || data === null) {
     return data;
   }
@@ -72,4 +85,55 @@ export async function validateData(
   if (options === false || shape.kind !== 'class') return;
   const errors = await validate(data as object, { forbidUnknownValues: true, ...options });
   if (errors.length > 0) throw new SessionValidationError(errors, source);
+}
+
+/** What restoring stored data needs to know of the options. */
+export interface RestoreOptions {
+  /** The schema version this code reads. */
+  readonly version: number;
+  readonly migrate: ((data: unknown, fromVersion: number) => unknown) | undefined;
+  readonly validateOnLoad: boolean;
+  readonly validation: ValidatorOptions | false;
+  readonly logger: SessionLogger | undefined;
+}
+
+/**
+ * Stored data as the handler gets it: parsed, migrated from an older schema version, hydrated, and (unless
+ * `validateOnLoad` is off) validated. Data that cannot be is a `SessionValidationError` from the store.
+ * @param schemaVersion the version the data was written under (absent: 1)
+ * @param ref the session's logged name
+ */
+export async function restore(
+  shape: DataShape,
+  json: string,
+  schemaVersion: number | undefined,
+  options: RestoreOptions,
+  ref: string,
+): Promise<unknown> {
+  let plain = parseStored(json, ref);
+  const from = schemaVersion ?? 1;
+  if (from !== options.version) {
+    if (from > options.version || !options.migrate) {
+      throw new SessionValidationError([schemaVersionError(from, options.version)], 'store');
+    }
+    plain = await options.migrate(plain, from);
+    options.logger?.debug('lambda-sessions: session migrated', { session: ref, from, to: options.version });
+  }
+  const data = hydrate(shape, plain, ref);
+  if (options.validateOnLoad) await validateData(shape, data, options.validation, 'store');
+  return data;
+}
+
+/** A schema version that cannot be read, as a validation failure of the stored data. */
+function schemaVersionError(stored: number, current: number): ValidationError {
+  const error = new ValidationError();
+  error.property = 'schemaVersion';
+  error.children = [];
+  error.constraints = {
+    schemaVersion:
+      stored < current
+        ? `stored data has schema version ${stored}, this code reads ${current} and has no migrate function`
+        : `stored data has schema version ${stored}, newer than this code's ${current} (written by a later deployment)`,
+  };
+  return error;
 }

@@ -1,5 +1,5 @@
-import { detectEventKind } from '../../src/events/event-kind';
-import { readHeaderValues, readSingleHeader } from '../../src/events/request-headers';
+import { detectEventKind } from '../../src/transport/event-kind';
+import { readHeaderValues, readSingleHeader } from '../../src/transport/headers';
 import { eventWithHeader, fixtureNames, loadEvent } from '../support/events';
 
 const ID = 'Q2hhbmdlTWVDaGFuZ2VNZUNoYW5nZU1lQ2hhbmdlTWU';

@@ -1,5 +1,5 @@
-import { decorateResponse } from '../../src/events/response';
-import { type EventKind } from '../../src/events/event-kind';
+import { decorateResponse } from '../../src/transport/response';
+import { type EventKind } from '../../src/transport/event-kind';
 
 const withResponseHeader = (response: unknown, kind: EventKind, name: string, value: string) =>
   decorateResponse(response, kind, { header: { name, value } });

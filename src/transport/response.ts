@@ -1,5 +1,7 @@
 import { SessionResponseError } from '../errors';
+import { placeSetCookie, type ResponseHeaders, setCookieProblem } from './cookies';
 import { type EventKind, isRecord } from './event-kind';
+import { removeHeader } from './headers';
 
 /** What the session adds to a response. */
 export interface ResponseAdditions {
@@ -11,12 +13,8 @@ export interface ResponseAdditions {
 
 /**
  * The handler's response with the session's header and cookie added, following the response rules of the
- * event kind (`spec/fixtures/events/SOURCES.md`):
- * - HTTP API v2 and Function URL: cookies go in the `cookies` array, which becomes `set-cookie` headers.
- * - REST v1: `multiValueHeaders['Set-Cookie']`, the only way to send several; a handler's `Set-Cookie` in
- *   `headers` is moved there, since `multiValueHeaders` wins for a name in both.
- * - ALB: the request's mode; a single-value ALB can send one `Set-Cookie` only.
- * - WebSocket `$connect`: the header only; no AWS documentation shows `Set-Cookie` on a handshake response.
+ * event kind (`spec/fixtures/events/SOURCES.md`): headers in `multiValueHeaders` for a multi-value ALB (and
+ * REST v1 responses that only have those), in `headers` otherwise; `Set-Cookie` where `placeSetCookie()` says.
  *
  * Object responses and JSON-string responses (as `session-lambda` accepts) are handled. The handler's own
  * headers and cookies are kept, and the response it returned is never mutated (it may be a shared constant).
@@ -76,16 +74,7 @@ function responseProblem(
   if (shaped.cookies !== undefined && shaped.cookies !== null && !Array.isArray(shaped.cookies)) {
     return bad('cookies', 'an array of strings');
   }
-  if (setsCookie && kind === 'alb' && isRecord(shaped.headers)) {
-    const own = Object.keys(shaped.headers).some((key) => key.toLowerCase() === 'set-cookie');
-    if (own) {
-      return (
-        'The handler set its own Set-Cookie, and a single-value ALB response can carry only one: enable ' +
-        'multi-value headers on the target group, or move the session id to a header (cookie: false).'
-      );
-    }
-  }
-  return undefined;
+  return setsCookie ? setCookieProblem(shaped, kind) : undefined;
 }
 
 function isProxyResponse(response: Record<string, unknown>): boolean {
@@ -103,52 +92,26 @@ function decorate(
   { header, setCookie }: ResponseAdditions,
 ): Record<string, unknown> {
   const out = { ...response };
-  let headers = isRecord(out.headers) ? { ...out.headers } : undefined;
-  let multi = isRecord(out.multiValueHeaders) ? { ...out.multiValueHeaders } : undefined;
+  const target: ResponseHeaders = {
+    headers: isRecord(out.headers) ? { ...out.headers } : undefined,
+    multiValueHeaders: isRecord(out.multiValueHeaders) ? { ...out.multiValueHeaders } : undefined,
+  };
   // A multi-value ALB reads only `multiValueHeaders`; REST v1 lets them win over `headers`.
-  const useMulti = kind === 'alb-multi-value' || (multi !== undefined && headers === undefined);
+  const useMulti =
+    kind === 'alb-multi-value' || (target.multiValueHeaders !== undefined && target.headers === undefined);
 
   if (header) {
     // The handler may have set the same header under another spelling: the client must see ours, once.
-    if (headers) take(headers, header.name);
-    if (multi) take(multi, header.name);
-    if (useMulti) multi = { ...multi, [header.name]: [header.value] };
-    else headers = { ...headers, [header.name]: header.value };
+    if (target.headers) removeHeader(target.headers, header.name);
+    if (target.multiValueHeaders) removeHeader(target.multiValueHeaders, header.name);
+    if (useMulti) target.multiValueHeaders = { ...target.multiValueHeaders, [header.name]: [header.value] };
+    else target.headers = { ...target.headers, [header.name]: header.value };
   }
+  if (setCookie) placeSetCookie(out, target, kind, setCookie);
 
-  if (setCookie && kind !== 'websocket') {
-    const cookieStyle =
-      kind === 'http-v2' || kind === 'function-url' || (kind === 'unknown' && Array.isArray(out.cookies));
-    if (cookieStyle) {
-      out.cookies = [...(Array.isArray(out.cookies) ? out.cookies : []), setCookie];
-    } else if (kind === 'alb') {
-      headers = { ...headers, 'set-cookie': setCookie };
-    } else {
-      // REST v1, multi-value ALB, or an unknown source: every Set-Cookie in one multi-value list.
-      const existing = [
-        ...(headers ? take(headers, 'set-cookie') : []),
-        ...(multi ? take(multi, 'set-cookie') : []),
-      ];
-      multi = { ...multi, [kind === 'rest-v1' ? 'Set-Cookie' : 'set-cookie']: [...existing, setCookie] };
-    }
-  }
-
-  if (headers) out.headers = headers;
-  if (multi) out.multiValueHeaders = multi;
+  if (target.headers) out.headers = target.headers;
+  if (target.multiValueHeaders) out.multiValueHeaders = target.multiValueHeaders;
   return out;
-}
-
-/** Deletes every spelling of `name` and returns their string values. */
-function take(headers: Record<string, unknown>, name: string): string[] {
-  const lower = name.toLowerCase();
-  const values: string[] = [];
-  for (const key of Object.keys(headers)) {
-    if (key.toLowerCase() !== lower) continue;
-    const value = headers[key];
-    for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') values.push(v);
-    delete headers[key];
-  }
-  return values;
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {

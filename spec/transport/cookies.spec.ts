@@ -1,4 +1,4 @@
-import { readCookie } from '../../src/events/request-cookies';
+import { readCookie } from '../../src/transport/cookies';
 import { eventWithCookie, fixtureNames, loadEvent } from '../support/events';
 
 const ID = 'Q2hhbmdlTWVDaGFuZ2VNZUNoYW5nZU1lQ2hhbmdlTWU';

@@ -1,0 +1,57 @@
+/** How long the engine waits for the store, and between retries of a lost race. */
+import { SessionStoreUnavailableError } from './errors';
+import { type StoreCallOptions } from './stores/session-store';
+
+/** Time kept back from the Lambda's remaining time, to return an error before the runtime kills the invocation. */
+const LAMBDA_RESERVE_MS = 250;
+
+/** Runs one store call with an abort signal that fires when the call's time budget is spent. */
+export type Budget = <T>(call: (options: StoreCallOptions) => Promise<T>) => Promise<T>;
+
+/**
+ * Each store call's time budget: `storeTimeoutMs`, cut to the Lambda's remaining time less a reserve when the
+ * invocation has a Lambda context. The engine enforces it for every store; the signal only lets a store cancel
+ * its work. The timer is cleared as soon as the call settles: `AbortSignal.timeout()` would keep one alive
+ * for the whole budget per call (8 µs each, and thousands pending under load).
+ */
+export function callBudget(storeTimeoutMs: number, lambdaContext: unknown): Budget {
+  const remaining = (lambdaContext as { getRemainingTimeInMillis?: unknown } | undefined)
+    ?.getRemainingTimeInMillis;
+  return async (call) => {
+    let ms = storeTimeoutMs;
+    if (typeof remaining === 'function') {
+      const left = Number(remaining.call(lambdaContext));
+      if (Number.isFinite(left)) ms = Math.min(ms, left - LAMBDA_RESERVE_MS);
+    }
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    // A plain promise, not a listener on the signal: EventTarget listeners cost more than the rest of the call.
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => {
+          const error = new SessionStoreUnavailableError(
+            `The session store did not finish in its time budget (${Math.round(ms)} ms: storeTimeoutMs, or the ` +
+              'Lambda time left); nothing more was written. Check the network path to the store and its latency.',
+            { cause: new DOMException('The store call timed out', 'TimeoutError') },
+          );
+          controller.abort(error);
+          reject(error);
+        },
+        Math.max(1, ms),
+      );
+    });
+    const pending = call({ signal: controller.signal });
+    pending.catch(() => undefined); // it may still fail after the budget is spent: that is already reported
+    try {
+      return await Promise.race([pending, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/** Full jitter, capped: racing retries spread out instead of colliding again. */
+export function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(100, 5 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
