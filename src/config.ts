@@ -1,5 +1,5 @@
 import { SessionStoreNotSetError } from './errors';
-import { checkSessionOptions, type SessionOptions } from './options';
+import { parseSessionOptions, type SessionOptions } from './options';
 import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './stores/dynamodb-store';
 import { type SessionStore } from './stores/session-store';
 
@@ -35,7 +35,7 @@ const envStores = new Map<string, SessionStore>();
  * configureSessions({ tableName: 'sessions', ttl: 900 });
  */
 export function configureSessions(config: SessionsConfig): void {
-  checkSessionOptions(config, 'configureSessions()');
+  parseSessionOptions(config, 'configureSessions()');
   const store =
     config.store ??
     (config.tableName === undefined

@@ -3,7 +3,12 @@ import { type LiveSession, sessionScope } from './current-session';
 import { backoff, type Budget, callBudget } from './budget';
 import { asShaped, type DataShape, newData, restore, serialize, validateData } from './data-codec';
 import { loggableValidationFailures, SessionConflictError, SessionValidationError } from './errors';
-import { resolveSessionOptions, type ResolvedSessionOptions, type SessionOptions } from './options';
+import {
+  parseSessionOptions,
+  resolveSessionOptions,
+  type ResolvedSessionOptions,
+  type SessionOptions,
+} from './options';
 import { InvocationContext } from './session-context';
 import { generateSessionId, hashSessionId, sessionRef } from './session-id';
 import { type SessionStore, type StoredSession, winnerOf } from './stores/session-store';
@@ -65,14 +70,20 @@ export interface OpenSession {
 export class SessionEngine {
   private resolved: { generation: number; options: ResolvedSessionOptions } | undefined;
 
+  private readonly handlerOptions: SessionOptions;
+
   /**
-   * @param handlerOptions the options the adapter was given (the handler's own, over the configured ones)
+   * @param handlerOptions the options the adapter was given, checked here once (they win over the configured ones)
    * @param shape the data's class, or plain JSON
+   * @param where who was given the options, for error messages (`withSession()`)
    */
   constructor(
-    private readonly handlerOptions: SessionOptions,
+    handlerOptions: SessionOptions,
     private readonly shape: DataShape,
-  ) {}
+    where: string,
+  ) {
+    this.handlerOptions = parseSessionOptions({ ...handlerOptions }, where);
+  }
 
   /** The options in force: resolved once, and again only after `configureSessions()` changes them. */
   options(): ResolvedSessionOptions {

@@ -8,7 +8,7 @@
  */
 import { type OpenSession, SessionEngine } from './engine';
 import { SessionConfigurationError } from './errors';
-import { checkSessionOptions, type SessionOptions } from './options';
+import { type SessionOptions } from './options';
 import { type SessionContext } from './session-context';
 import { dataShape, type SessionClass } from './data-codec';
 
@@ -74,7 +74,6 @@ export interface SessionMiddleware {
  *   });
  */
 export function sessionMiddleware(options: SessionMiddlewareOptions = {}): SessionMiddleware {
-  checkSessionOptions(options, 'sessionMiddleware()');
   if ((options.onConflict as string | undefined) === 'retry') {
     throw new SessionConfigurationError(
       "sessionMiddleware(): onConflict: 'retry' needs to run the handler again, which a middy middleware " +
@@ -82,7 +81,7 @@ export function sessionMiddleware(options: SessionMiddlewareOptions = {}): Sessi
     );
   }
   const { type, ...sessionOptions } = options;
-  const engine = new SessionEngine(sessionOptions, dataShape(type));
+  const engine = new SessionEngine(sessionOptions, dataShape(type), 'sessionMiddleware()');
   const open = new WeakMap<object, OpenSession>();
   return {
     name: 'lambda-sessions',

@@ -131,122 +131,160 @@ export const SESSION_DEFAULTS = Object.freeze({
   storeTimeoutMs: 3_000,
 } as const);
 
-/** Options with every default filled in. */
-export interface ResolvedSessionOptions {
-  readonly ttl: number;
-  readonly absoluteTimeout: number;
-  readonly update: boolean;
-  readonly idHeader: string | false;
-  readonly acceptClientId: boolean;
+/** The defaults as the resolved options hold them: a literal default stands for its whole type. */
+type Widen<T> = [T] extends [number] ? number : [T] extends [boolean] ? boolean : T;
+
+/**
+ * Options with every default filled in: each option of {@link SESSION_DEFAULTS} with its type, and those whose
+ * default is computed or absent.
+ */
+export type ResolvedSessionOptions = {
+  readonly [K in Exclude<keyof typeof SESSION_DEFAULTS, 'cookie'>]: Widen<(typeof SESSION_DEFAULTS)[K]>;
+} & {
+  /** Seconds; by default a tenth of `ttl`. */
   readonly touchAfter: number;
-  readonly validation: ValidatorOptions | false;
+  /** The merged cookie settings, or `undefined` when cookies are off. */
   readonly cookie: ResolvedCookie | undefined;
+  /** The secret's bytes. */
   readonly idSecret: Uint8Array | undefined;
   readonly logger: SessionLogger | undefined;
-  readonly onConflict: 'throw' | 'retry';
-  readonly conflictRetries: number;
-  readonly storeTimeoutMs: number;
-  readonly version: number;
-  readonly migrate: ((data: unknown, fromVersion: number) => unknown) | undefined;
-  readonly validateOnLoad: boolean;
-  readonly onInvalidStored: 'throw' | 'reset';
+  readonly migrate: SessionOptions['migrate'];
+};
+
+/** Checks one option's value; throws a `SessionConfigurationError` naming the option and what it accepts. */
+type Rule<T> = (value: T, where: string) => void;
+
+const fail = (message: string): never => {
+  throw new SessionConfigurationError(message);
+};
+
+const wholeNumber =
+  (unit: string): Rule<number> =>
+  (value, where) => {
+    if (!(Number.isSafeInteger(value) && value >= 0))
+      fail(`${where} must be a whole number${unit}, 0 or more, got ${String(value)}.`);
+  };
+
+const trueOrFalse: Rule<boolean> = (value, where) => {
+  if (typeof value !== 'boolean') fail(`${where} must be true or false, got ${String(value)}.`);
+};
+
+const oneOf =
+  <T extends string>(...allowed: T[]): Rule<T> =>
+  (value, where) => {
+    if (!allowed.includes(value)) {
+      fail(`${where} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${String(value)}.`);
+    }
+  };
+
+const hasMethods =
+  (what: string, ...methods: string[]): Rule<object> =>
+  (value, where) => {
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      !methods.every((m) => typeof Reflect.get(value, m) === 'function')
+    ) {
+      fail(`${where} ${what}.`);
+    }
+  };
+
+/**
+ * Every option's rule, in one place; the type makes a new option without a rule a compile error. The `where`
+ * a rule receives is `<adapter>: <option>` (`@Session() on Cart.add: ttl`).
+ */
+const RULES: { readonly [K in keyof SessionOptions]-?: Rule<NonNullable<SessionOptions[K]>> } = {
+  ttl: wholeNumber(' of seconds'),
+  absoluteTimeout: wholeNumber(' of seconds'),
+  touchAfter: wholeNumber(' of seconds'),
+  conflictRetries: wholeNumber(''),
+  update: trueOrFalse,
+  acceptClientId: trueOrFalse,
+  validateOnLoad: trueOrFalse,
+  onConflict: oneOf('throw', 'retry'),
+  onInvalidStored: oneOf('throw', 'reset'),
+  storeTimeoutMs: (value, where) => {
+    if (!(Number.isFinite(value) && value > 0))
+      fail(`${where} must be a number of milliseconds above 0, got ${String(value)}.`);
+  },
+  version: (value, where) => {
+    if (!(Number.isSafeInteger(value) && value >= 1))
+      fail(`${where} must be a whole number, 1 or more, got ${String(value)}.`);
+  },
+  migrate: (value, where) => {
+    if (typeof value !== 'function') fail(`${where} must be a function (data, fromVersion) => data.`);
+  },
+  validation: (value, where) => {
+    if (value !== false && (typeof value !== 'object' || value === null)) {
+      fail(`${where} must be class-validator ValidatorOptions or false.`);
+    }
+  },
+  idHeader: (value, where) => {
+    if (value !== false && !(typeof value === 'string' && HEADER_NAME.test(value))) {
+      fail(
+        `${where} must be an HTTP header name (letters, digits, -) or false, got ${JSON.stringify(value)}.`,
+      );
+    }
+  },
+  cookie: (value, where) => {
+    resolveCookie(value, where.replace(/: cookie$/, ''));
+  },
+  idSecret: (value, where) => {
+    secretBytes(value, where.replace(/: idSecret$/, ''));
+  },
+  logger: hasMethods('must have debug, info, warn and error methods', 'debug', 'info', 'warn', 'error'),
+  store: hasMethods(
+    'must implement SessionStore (load, save, touch, delete)',
+    'load',
+    'save',
+    'touch',
+    'delete',
+  ),
+};
+
+/**
+ * Checks options a developer wrote, once, where they are given (a decorator, a wrapper, `configureSessions()`),
+ * so that a mistake fails when the handler is defined, with the option's name, rather than on a request.
+ * @param where who was given the options, for the message (`withSession()`)
+ */
+export function parseSessionOptions<T extends SessionOptions>(options: T, where: string): T {
+  for (const name of Object.keys(RULES) as (keyof SessionOptions)[]) {
+    const value = options[name];
+    if (value !== undefined) (RULES[name] as Rule<unknown>)(value, `${where}: ${name}`);
+  }
+  if (options.idHeader === false && options.cookie === false) {
+    fail(`${where}: with idHeader: false and cookie: false no id can travel; enable one.`);
+  }
+  return options;
 }
 
 /**
- * Checks options a developer wrote, so that a mistake fails when the handler is defined, with the option's
- * name, rather than on a request.
+ * Fills in the defaults: the handler's options over the configured ones over {@link SESSION_DEFAULTS}. Both
+ * were parsed where they were given; what is checked here is only what combining them can break.
  */
-export function checkSessionOptions(options: SessionOptions, where: string): void {
-  if (options.onConflict !== undefined && options.onConflict !== 'throw' && options.onConflict !== 'retry') {
-    throw new SessionConfigurationError(
-      `${where}: onConflict must be 'throw' or 'retry', got ${String(options.onConflict)}.`,
-    );
+export function resolveSessionOptions(
+  configured: SessionOptions,
+  own: SessionOptions,
+): ResolvedSessionOptions {
+  const defaulted = Object.fromEntries(
+    Object.entries(SESSION_DEFAULTS).map(([key, value]) => {
+      const name = key as keyof typeof SESSION_DEFAULTS;
+      return [key, own[name] ?? configured[name] ?? value];
+    }),
+  ) as { -readonly [K in keyof typeof SESSION_DEFAULTS]: Widen<(typeof SESSION_DEFAULTS)[K]> };
+  const cookie = resolveCookie(mergeCookie(configured.cookie, own.cookie), 'cookie');
+  if (defaulted.idHeader === false && cookie === undefined) {
+    fail('idHeader is false and cookie is off, so no id can travel: enable one.');
   }
-  if (
-    options.storeTimeoutMs !== undefined &&
-    !(Number.isFinite(options.storeTimeoutMs) && options.storeTimeoutMs > 0)
-  ) {
-    throw new SessionConfigurationError(
-      `${where}: storeTimeoutMs must be a number of milliseconds above 0, got ${String(options.storeTimeoutMs)}.`,
-    );
-  }
-  for (const field of ['ttl', 'absoluteTimeout', 'touchAfter', 'conflictRetries'] as const) {
-    const value = options[field];
-    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
-      throw new SessionConfigurationError(
-        `${where}: ${field} must be a whole number${field === 'conflictRetries' ? '' : ' of seconds'}, 0 or more, got ${String(value)}.`,
-      );
-    }
-  }
-  for (const field of ['update', 'acceptClientId', 'validateOnLoad'] as const) {
-    const value = options[field];
-    if (value !== undefined && typeof value !== 'boolean') {
-      throw new SessionConfigurationError(`${where}: ${field} must be true or false, got ${String(value)}.`);
-    }
-  }
-  if (options.idHeader !== undefined && options.idHeader !== false && !HEADER_NAME.test(options.idHeader)) {
-    throw new SessionConfigurationError(
-      `${where}: idHeader must be an HTTP header name (letters, digits, -) or false, got ${JSON.stringify(options.idHeader)}.`,
-    );
-  }
-  if (options.cookie !== undefined) resolveCookie(options.cookie, where);
-  if (options.idSecret !== undefined) secretBytes(options.idSecret, where);
-  if (options.idHeader === false && options.cookie === false) {
-    throw new SessionConfigurationError(
-      `${where}: with idHeader: false and cookie: false no id can travel; enable one.`,
-    );
-  }
-  const { logger } = options;
-  if (
-    logger !== undefined &&
-    !['debug', 'info', 'warn', 'error'].every((m) => typeof Reflect.get(logger, m) === 'function')
-  ) {
-    throw new SessionConfigurationError(`${where}: logger must have debug, info, warn and error methods.`);
-  }
-  const { store } = options;
-  if (
-    store !== undefined &&
-    !['load', 'save', 'touch', 'delete'].every((m) => typeof Reflect.get(store, m) === 'function')
-  ) {
-    throw new SessionConfigurationError(
-      `${where}: store must implement SessionStore (load, save, touch, delete).`,
-    );
-  }
-}
-
-/** Fills in the defaults: the handler's options over the global ones over {@link SESSION_DEFAULTS}. */
-export function resolveSessionOptions(global: SessionOptions, own: SessionOptions): ResolvedSessionOptions {
-  const pick = <K extends keyof typeof SESSION_DEFAULTS>(key: K) =>
-    (own[key] ?? global[key] ?? SESSION_DEFAULTS[key]) as (typeof SESSION_DEFAULTS)[K];
-  const ttl = pick('ttl');
-  if (pick('idHeader') === false && pick('cookie') === false) {
-    throw new SessionConfigurationError(
-      'idHeader is false and cookie is off, so no id can travel: enable one.',
-    );
-  }
+  const secret = own.idSecret ?? configured.idSecret;
   return {
-    ttl,
-    absoluteTimeout: pick('absoluteTimeout'),
-    update: pick('update'),
-    idHeader: pick('idHeader'),
-    acceptClientId: pick('acceptClientId'),
-    touchAfter: own.touchAfter ?? global.touchAfter ?? Math.floor(ttl / 10),
-    validation: pick('validation'),
-    cookie: resolveCookie(mergeCookie(global.cookie, own.cookie), 'cookie'),
-    idSecret: pickSecret(own.idSecret ?? global.idSecret),
-    logger: own.logger ?? global.logger,
-    onConflict: pick('onConflict'),
-    conflictRetries: pick('conflictRetries'),
-    storeTimeoutMs: pick('storeTimeoutMs'),
-    version: pick('version'),
-    migrate: own.migrate ?? global.migrate,
-    validateOnLoad: pick('validateOnLoad'),
-    onInvalidStored: pick('onInvalidStored'),
+    ...defaulted,
+    touchAfter: own.touchAfter ?? configured.touchAfter ?? Math.floor(defaulted.ttl / 10),
+    cookie,
+    idSecret: secret === undefined ? undefined : secretBytes(secret, 'idSecret'),
+    logger: own.logger ?? configured.logger,
+    migrate: own.migrate ?? configured.migrate,
   };
-}
-
-function pickSecret(secret: string | Uint8Array | undefined): Uint8Array | undefined {
-  return secret === undefined ? undefined : secretBytes(secret, 'idSecret');
 }
 
 /** Smallest server secret accepted: 256 bits, the HMAC-SHA-256 key size. */
@@ -255,7 +293,7 @@ const MIN_SECRET_BYTES = 32;
 function secretBytes(secret: string | Uint8Array, where: string): Uint8Array {
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
   if (!(bytes instanceof Uint8Array) || bytes.length < MIN_SECRET_BYTES) {
-    throw new SessionConfigurationError(
+    fail(
       `${where}: idSecret must be at least ${MIN_SECRET_BYTES} bytes of secret (for example ` +
         "crypto.randomBytes(32).toString('base64url'), kept in Secrets Manager or SSM).",
     );

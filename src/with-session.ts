@@ -1,5 +1,5 @@
 import { SessionEngine } from './engine';
-import { checkSessionOptions, type SessionOptions } from './options';
+import { type SessionOptions } from './options';
 import { dataShape, type SessionClass } from './data-codec';
 
 /** Options of {@link withSession}: the session options, and the class the data is hydrated into. */
@@ -25,9 +25,8 @@ export function withSession<TEvent, TRest extends unknown[], TResult>(
   handler: (event: TEvent, ...rest: TRest) => TResult | Promise<TResult>,
   options: WithSessionOptions = {},
 ): (event: TEvent, ...rest: TRest) => Promise<TResult> {
-  checkSessionOptions(options, 'withSession()');
   const { type, ...sessionOptions } = options;
-  const engine = new SessionEngine(sessionOptions, dataShape(type));
+  const engine = new SessionEngine(sessionOptions, dataShape(type), 'withSession()');
   return function (this: unknown, event: TEvent, ...rest: TRest) {
     return engine.run(event, () => handler.call(this, event, ...rest), rest[0]);
   };

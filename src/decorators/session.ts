@@ -1,6 +1,6 @@
 import { SessionEngine } from '../engine';
 import { SessionMetadataError } from '../errors';
-import { checkSessionOptions, type SessionOptions } from '../options';
+import { type SessionOptions } from '../options';
 import { methodName, sessionParameters } from './session-data';
 
 /**
@@ -23,13 +23,12 @@ import { methodName, sessionParameters } from './session-data';
 export function Session(options: SessionOptions = {}): MethodDecorator {
   return (target, propertyKey, descriptor) => {
     const where = `@Session() on ${methodName(target, propertyKey)}`;
-    checkSessionOptions(options, where);
     const method: unknown = descriptor.value;
     if (typeof method !== 'function') {
       throw new SessionMetadataError(`${where}: @Session() goes on a method, not an accessor or property.`);
     }
     const { dataIndex, contextIndex, shape } = sessionParameters(target, propertyKey);
-    const engine = new SessionEngine({ ...options }, shape);
+    const engine = new SessionEngine(options, shape, where);
 
     const wrapped = function (this: unknown, ...lambdaArgs: unknown[]) {
       return engine.run(

@@ -1,0 +1,87 @@
+// Options: every rule refuses what cannot work, with the option's name; defaults fill in once.
+import { SESSION_DEFAULTS, SessionConfigurationError, type SessionOptions } from '../src';
+import { parseSessionOptions, resolveSessionOptions } from '../src/options';
+
+const parse = (options: SessionOptions) => () => parseSessionOptions(options, 'withSession()');
+
+describe('parseSessionOptions', () => {
+  it.each<[string, SessionOptions, RegExp]>([
+    ['ttl', { ttl: -1 }, /^withSession\(\): ttl must be a whole number of seconds, 0 or more, got -1\.$/],
+    ['absoluteTimeout', { absoluteTimeout: 1.5 }, /absoluteTimeout must be a whole number of seconds/],
+    ['touchAfter', { touchAfter: NaN }, /touchAfter must be a whole number of seconds/],
+    ['conflictRetries', { conflictRetries: -2 }, /conflictRetries must be a whole number, 0 or more/],
+    ['update', { update: 'yes' as unknown as boolean }, /update must be true or false, got yes/],
+    ['acceptClientId', { acceptClientId: 1 as unknown as boolean }, /acceptClientId must be true or false/],
+    [
+      'validateOnLoad',
+      { validateOnLoad: null as unknown as boolean },
+      /validateOnLoad must be true or false/,
+    ],
+    ['onConflict', { onConflict: 'merge' as 'retry' }, /onConflict must be 'throw' or 'retry', got merge/],
+    ['onInvalidStored', { onInvalidStored: 'drop' as 'reset' }, /onInvalidStored must be 'throw' or 'reset'/],
+    ['storeTimeoutMs', { storeTimeoutMs: 0 }, /storeTimeoutMs must be a number of milliseconds above 0/],
+    ['version', { version: 0 }, /version must be a whole number, 1 or more, got 0/],
+    ['migrate', { migrate: 'v2' as unknown as () => unknown }, /migrate must be a function/],
+    ['validation', { validation: true as unknown as false }, /validation must be class-validator/],
+    ['idHeader', { idHeader: 'session id' }, /idHeader must be an HTTP header name/],
+    ['idSecret', { idSecret: 'short' }, /^withSession\(\): idSecret must be at least 32 bytes/],
+    ['logger', { logger: { debug() {} } as never }, /logger must have debug, info, warn and error methods/],
+    ['store', { store: { load() {} } as never }, /store must implement SessionStore/],
+    ['idHeader and cookie', { idHeader: false, cookie: false }, /no id can travel/],
+  ])('refuses a bad %s, naming it', (_name, options, message) => {
+    expect(parse(options)).toThrow(SessionConfigurationError);
+    expect(parse(options)).toThrow(message);
+  });
+
+  it.each<[string, SessionOptions['cookie'], RegExp]>([
+    ['a name that is no token', { name: 'a b' }, /cookie name must be a token/],
+    ['an unknown sameSite', { sameSite: 'loose' as 'lax' }, /sameSite must be 'lax', 'strict' or 'none'/],
+    ['sameSite none without secure', { sameSite: 'none', secure: false }, /sameSite: none requires secure/],
+    ['__Host- without secure', { name: '__Host-s', secure: false }, /__Host- prefix/],
+    ['__Host- with a domain', { name: '__Host-s', domain: 'example.com' }, /__Host- prefix/],
+    ['__Host- with a path', { name: '__Host-s', path: '/app' }, /__Host- prefix/],
+    ['__Secure- without secure', { name: '__Secure-s', secure: false }, /__Secure- prefix/],
+    ['a fractional maxAge', { maxAge: 1.5 }, /maxAge must be a whole number/],
+    ['a path with a ;', { path: '/a;b' }, /path must start with \//],
+    ['a domain that is no host', { domain: 'exa mple' }, /is not a host name/],
+    [
+      'something that is not options',
+      'yes' as unknown as true,
+      /cookie must be true, false or cookie options/,
+    ],
+  ])('refuses a cookie with %s', (_name, cookie, message) => {
+    expect(parse({ cookie })).toThrow(message);
+  });
+
+  it('accepts good options and returns them as given', () => {
+    const options: SessionOptions = { ttl: 0, cookie: { name: '__Host-s' }, idSecret: 'x'.repeat(32) };
+    expect(parseSessionOptions(options, 'withSession()')).toEqual(options);
+  });
+});
+
+describe('resolveSessionOptions', () => {
+  it('fills in every default', () => {
+    const resolved = resolveSessionOptions({}, {});
+    for (const [key, value] of Object.entries(SESSION_DEFAULTS)) {
+      if (key !== 'cookie') expect(resolved[key as keyof typeof resolved]).toEqual(value);
+    }
+    expect(resolved.cookie).toBeUndefined();
+    expect(resolved.touchAfter).toBe(SESSION_DEFAULTS.ttl / 10);
+  });
+
+  it('takes the handler’s value over the configured one, and the configured one over the default', () => {
+    const resolved = resolveSessionOptions({ ttl: 60, update: true }, { ttl: 30 });
+    expect([resolved.ttl, resolved.update, resolved.touchAfter]).toEqual([30, true, 3]);
+  });
+
+  it('refuses a combination in which no id can travel', () => {
+    expect(() => resolveSessionOptions({ idHeader: false }, {})).toThrow(/no id can travel/);
+    expect(resolveSessionOptions({ idHeader: false }, { cookie: true }).cookie?.name).toBe('session-id');
+  });
+
+  it('holds the secret as bytes', () => {
+    expect(resolveSessionOptions({ idSecret: 'k'.repeat(32) }, {}).idSecret).toEqual(
+      Buffer.from('k'.repeat(32)),
+    );
+  });
+});
