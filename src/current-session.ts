@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SessionError } from './errors';
-import { type SessionContext } from './session-context';
+import { type SessionContext } from './decorators/session-context';
 
 /** The session of one invocation while its handler runs. */
 export interface LiveSession {

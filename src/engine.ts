@@ -1,7 +1,11 @@
+/**
+ * One invocation, start to end: read the id, load, decide the state, hydrate, run the handler, then hand the
+ * outcome to the write path and the id to the response.
+ */
 import { globalConfig, resolveStore } from './config';
 import { type LiveSession, sessionScope } from './current-session';
 import { backoff, type Budget, callBudget } from './budget';
-import { asShaped, type DataShape, newData, restore, serialize, validateData } from './data-codec';
+import { type DataShape, newData, restore } from './data-codec';
 import { loggableValidationFailures, SessionConflictError, SessionValidationError } from './errors';
 import {
   parseSessionOptions,
@@ -9,50 +13,20 @@ import {
   type ResolvedSessionOptions,
   type SessionOptions,
 } from './options';
-import { InvocationContext } from './session-context';
+import { SessionLifecycle } from './lifecycle';
 import { generateSessionId, hashSessionId, sessionRef } from './session-id';
 import { type SessionStore, type StoredSession, winnerOf } from './stores/session-store';
-import { deadline, isAlive, toEpochSeconds } from './timeouts';
-import { type Claim, readClaim, responseAdditions } from './transport/claim';
+import { type Invocation, persist, type SessionState } from './persist';
+import { deadline, isAlive } from './timeouts';
+import { readClaim, responseAdditions } from './transport/claim';
 import { detectEventKind } from './transport/event-kind';
 import { finishResponse, prepareResponse } from './transport/response';
-
-/**
- * DESIGN's three states of a session, as the engine decides them after the load:
- * - `existing`: the store holds a live item for the id the request claimed;
- * - `new-by-client`: the claimed id is kept although no live session has it (allowed with `acceptClientId`,
- *   or a stored session that failed validation under `onInvalidStored: 'reset'`); `replaces` is the version
- *   of an item still under that key (expired, or reset), which the new session overwrites;
- * - `new-by-server`: a fresh id (no usable claim, or one the client may not choose).
- */
-type SessionState =
-  | { readonly kind: 'existing'; readonly id: string; readonly key: string; readonly stored: StoredSession }
-  | {
-      readonly kind: 'new-by-client';
-      readonly id: string;
-      readonly key: string;
-      readonly replaces: number | undefined;
-    }
-  | { readonly kind: 'new-by-server'; readonly id: string; readonly key: string };
 
 /** What the store holds under a claimed id. */
 type Found =
   | { readonly kind: 'live'; readonly stored: StoredSession }
   | { readonly kind: 'expired'; readonly version: number }
   | { readonly kind: 'absent' };
-
-/** One invocation, from the engine's side. */
-interface Invocation {
-  readonly store: SessionStore;
-  readonly options: ResolvedSessionOptions;
-  readonly state: SessionState;
-  readonly session: LiveSession;
-  readonly lifecycle: InvocationContext;
-  readonly claim: Claim | undefined;
-  readonly event: unknown;
-  /** Runs one store call within its time budget. */
-  readonly budget: Budget;
-}
 
 const OPEN = Symbol('invocation');
 
@@ -151,7 +125,7 @@ export class SessionEngine {
       detectEventKind(invocation.event),
       invocation.options.cookie !== undefined,
     );
-    const expiresAt = await this.persist(invocation);
+    const expiresAt = await persist(invocation, this.shape);
     const { lifecycle } = invocation;
     return finishResponse(
       prepared,
@@ -205,7 +179,7 @@ export class SessionEngine {
 
     const now = Date.now();
     const stored = state.kind === 'existing' ? state.stored : undefined;
-    const lifecycle = new InvocationContext(
+    const lifecycle = new SessionLifecycle(
       state.id,
       !stored,
       stored?.createdAt ?? now,
@@ -257,114 +231,6 @@ export class SessionEngine {
     if (isAlive(found, Date.now(), options)) return { kind: 'live', stored: found };
     options.logger?.debug('lambda-sessions: session expired', { session: sessionRef(key) });
     return { kind: 'expired', version: found.version };
-  }
-
-  /**
-   * Applies the invocation's outcome to the store and returns when the session now dies (epoch ms):
-   * - destroyed: the item is deleted;
-   * - regenerated: the data is written under the new id, then the old item deleted;
-   * - new: always written; existing: written with `update` when its data changed;
-   * - otherwise the idle expiry is slid, at most once per `touchAfter`.
-   */
-  private async persist(inv: Invocation): Promise<number | undefined> {
-    const { store, options, state, lifecycle, budget } = inv;
-    const { key } = state;
-    const stored = state.kind === 'existing' ? state.stored : undefined;
-    const now = Date.now();
-    const log = options.logger;
-
-    if (lifecycle.destroyed) {
-      if (stored || (state.kind === 'new-by-client' && state.replaces !== undefined)) {
-        await budget((o) => store.delete(key, o));
-      }
-      log?.info('lambda-sessions: session destroyed', { session: sessionRef(key) });
-      return undefined;
-    }
-
-    const data = asShaped(this.shape, inv.session.data);
-    const { regenerated } = lifecycle;
-    if (regenerated) {
-      // A seeded id may name a session that exists already (the user's, from another device): replace it.
-      const existing = regenerated.seeded ? await budget((o) => store.load(regenerated.key, o)) : undefined;
-      await this.write(
-        inv,
-        { key: regenerated.key, createdAt: regenerated.at, version: existing?.version },
-        data,
-        undefined,
-        now,
-      );
-      if (stored) await budget((o) => store.delete(key, o));
-      log?.info('lambda-sessions: session regenerated', {
-        session: sessionRef(regenerated.key),
-        previous: sessionRef(key),
-      });
-      return deadline(regenerated.at, now, options);
-    }
-
-    if (!stored) {
-      const replaces = state.kind === 'new-by-client' ? state.replaces : undefined;
-      await this.write(inv, { key, createdAt: now, version: replaces }, data, undefined, now);
-      return deadline(now, now, options);
-    }
-    if (options.update) {
-      const json = serialize(this.shape, data);
-      if (json !== stored.data) {
-        await this.write(inv, stored, data, json, now);
-        return deadline(stored.createdAt, now, options);
-      }
-    }
-    if (options.ttl > 0 && now - stored.updatedAt >= options.touchAfter * 1000) {
-      const slid = deadline(stored.createdAt, now, options);
-      const touched = await budget((o) => store.touch(key, toEpochSeconds(slid), now, stored.version, o));
-      log?.debug('lambda-sessions: session expiry slid', { session: sessionRef(key), touched });
-      return slid;
-    }
-    return deadline(stored.createdAt, stored.updatedAt, options);
-  }
-
-  /** Validates, then writes the whole session on the condition that `previous.version` is still the stored one. */
-  private async write(
-    { store, options, budget }: Invocation,
-    previous: { key: string; createdAt: number; version: number | undefined },
-    data: unknown,
-    json: string | undefined,
-    now: number,
-  ): Promise<void> {
-    const ref = sessionRef(previous.key);
-    try {
-      await validateData(this.shape, data, options.validation);
-    } catch (error) {
-      if (error instanceof SessionValidationError) {
-        options.logger?.warn('lambda-sessions: session data invalid, nothing written', {
-          session: ref,
-          failures: loggableValidationFailures(error.errors),
-        });
-      }
-      throw error;
-    }
-    // Options such as `whitelist` strip properties while validating: store what was validated.
-    if (json === undefined || (options.validation && options.validation.whitelist)) {
-      json = serialize(this.shape, data);
-    }
-    try {
-      const version = (previous.version ?? 0) + 1;
-      const saved: StoredSession = {
-        key: previous.key,
-        data: json,
-        createdAt: previous.createdAt,
-        updatedAt: now,
-        version,
-        expiresAt: toEpochSeconds(deadline(previous.createdAt, now, options)),
-        schemaVersion: options.version,
-      };
-      await budget((o) => store.save(saved, previous.version, o));
-      options.logger?.debug('lambda-sessions: session saved', { session: ref, version });
-    } catch (error) {
-      if (error instanceof SessionConflictError) {
-        options.logger?.warn('lambda-sessions: concurrent write, changes not saved', { session: ref });
-      }
-      throw error;
-    }
   }
 }
 

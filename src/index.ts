@@ -6,7 +6,7 @@
  */
 export { Session } from './decorators/session';
 export { SessionData } from './decorators/session-data';
-export { SessionContext } from './session-context';
+export { SessionContext } from './decorators/session-context';
 export { withSession, type WithSessionOptions } from './with-session';
 export { getSessionData, setSessionData, getSessionContext } from './current-session';
 export { configureSessions, TABLE_NAME_ENV, type SessionsConfig } from './config';

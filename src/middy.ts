@@ -9,7 +9,7 @@
 import { type OpenSession, SessionEngine } from './engine';
 import { SessionConfigurationError } from './errors';
 import { type SessionOptions } from './options';
-import { type SessionContext } from './session-context';
+import { type SessionContext } from './decorators/session-context';
 import { dataShape, type SessionClass } from './data-codec';
 
 /** The session as a middy handler sees it, on `context.session`. */

@@ -1,0 +1,50 @@
+import { onConstructor, record } from './session-data';
+
+/**
+ * A session's lifecycle, from inside the handler: inject it with `@SessionContext()` or read it with
+ * `getSessionContext()`.
+ */
+export interface SessionContext {
+  /** The session id as the client will hold it after this invocation (the new one after `regenerate()`). */
+  readonly id: string;
+  /** Whether the session was created by this invocation. */
+  readonly isNew: boolean;
+  /** When the session was created. */
+  readonly createdAt: Date;
+  /** When the session dies unless used again; `undefined` when it never expires. */
+  readonly expiresAt: Date | undefined;
+  /** Whether `destroy()` was called. */
+  readonly isDestroyed: boolean;
+  /**
+   * Ends the session (log-out): its item is deleted after the handler returns, the response carries no id,
+   * and the cookie, if any, is cleared. Its data is not written.
+   */
+  destroy(): void;
+  /**
+   * Gives the session a new id and keeps its data: call it on every privilege change (log-in), so that an id
+   * an attacker planted or saw before is dead at once. The old item is deleted after the handler returns.
+   *
+   * With `seed` (a stable key such as a user id), the new id is an HMAC of the seed under the `idSecret`
+   * option: the same user always gets the same session, and nobody without the secret can compute it. The
+   * session already stored under that id, if any, is replaced by this one.
+   */
+  regenerate(options?: { seed?: string }): void;
+}
+
+/**
+ * Injects the session's lifecycle handle ({@link SessionContext}) into a parameter of a method decorated with
+ * `@Session()`: its id, age and expiry, `destroy()` for log-out and `regenerate()` for log-in.
+ *
+ * @example
+ * \@Session({ update: true, cookie: true })
+ * async logIn(event: APIGatewayProxyEventV2, @SessionData() user: UserSession, @SessionContext() session: SessionContext) {
+ *   user.name = await checkPassword(event);
+ *   session.regenerate(); // a new id on every privilege change
+ * }
+ */
+export function SessionContext(): ParameterDecorator {
+  return (target, propertyKey, index) => {
+    if (propertyKey === undefined) throw onConstructor('@SessionContext()', target);
+    record(target, propertyKey, { kind: 'context', index, explicitType: undefined });
+  };
+}

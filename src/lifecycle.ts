@@ -1,0 +1,66 @@
+/** A session's lifecycle within one invocation: its id and age, `destroy()` and `regenerate()`. */
+import { SessionConfigurationError, SessionError } from './errors';
+import { type SessionContext } from './decorators/session-context';
+import { deriveSessionId, generateSessionId, hashSessionId } from './session-id';
+
+/** What the engine needs to know after the handler: which lifecycle calls were made. */
+export interface LifecycleState {
+  readonly destroyed: boolean;
+  /** Set by `regenerate()`: the new id, its key, and whether it was derived from a seed. */
+  readonly regenerated:
+    { readonly id: string; readonly key: string; readonly seeded: boolean; readonly at: number } | undefined;
+}
+
+/**
+ * The lifecycle handle given to one invocation's handler (as {@link SessionContext}), which the engine reads
+ * after the handler: was the session destroyed or regenerated.
+ */
+export class SessionLifecycle implements SessionContext, LifecycleState {
+  destroyed = false;
+  regenerated: LifecycleState['regenerated'];
+
+  constructor(
+    private readonly originalId: string,
+    readonly isNew: boolean,
+    private readonly created: number,
+    private readonly expires: number | undefined,
+    private readonly idSecret: Uint8Array | undefined,
+  ) {}
+
+  get id(): string {
+    return this.regenerated?.id ?? this.originalId;
+  }
+
+  get createdAt(): Date {
+    return new Date(this.regenerated?.at ?? this.created);
+  }
+
+  get expiresAt(): Date | undefined {
+    return this.expires === undefined ? undefined : new Date(this.expires);
+  }
+
+  get isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+  }
+
+  regenerate(options: { seed?: string } = {}): void {
+    if (this.destroyed)
+      throw new SessionError('regenerate() after destroy(): a destroyed session has no id to renew.');
+    const { seed } = options;
+    if (seed !== undefined && !this.idSecret) {
+      throw new SessionConfigurationError(
+        'regenerate({ seed }) derives the id with an HMAC under a server secret: set the idSecret option ' +
+          '(32 bytes or more) in @Session() or configureSessions().',
+      );
+    }
+    if (seed !== undefined && (typeof seed !== 'string' || seed.length === 0)) {
+      throw new SessionError('regenerate({ seed }) needs a non-empty string seed, such as the user id.');
+    }
+    const id = seed === undefined ? generateSessionId() : deriveSessionId(seed, this.idSecret!);
+    this.regenerated = { id, key: hashSessionId(id), seeded: seed !== undefined, at: Date.now() };
+  }
+}

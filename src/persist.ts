@@ -1,0 +1,152 @@
+/** The write path: what an invocation's outcome does to the store. */
+import { type Budget } from './budget';
+import { asShaped, type DataShape, serialize, validateData } from './data-codec';
+import { loggableValidationFailures, SessionConflictError, SessionValidationError } from './errors';
+import { type LiveSession } from './current-session';
+import { type SessionLifecycle } from './lifecycle';
+import { type ResolvedSessionOptions } from './options';
+import { sessionRef } from './session-id';
+import { type SessionStore, type StoredSession } from './stores/session-store';
+import { deadline, toEpochSeconds } from './timeouts';
+import { type Claim } from './transport/claim';
+
+/**
+ * DESIGN's three states of a session, as the engine decides them after the load:
+ * - `existing`: the store holds a live item for the id the request claimed;
+ * - `new-by-client`: the claimed id is kept although no live session has it (allowed with `acceptClientId`,
+ *   or a stored session that failed validation under `onInvalidStored: 'reset'`); `replaces` is the version
+ *   of an item still under that key (expired, or reset), which the new session overwrites;
+ * - `new-by-server`: a fresh id (no usable claim, or one the client may not choose).
+ */
+export type SessionState =
+  | { readonly kind: 'existing'; readonly id: string; readonly key: string; readonly stored: StoredSession }
+  | {
+      readonly kind: 'new-by-client';
+      readonly id: string;
+      readonly key: string;
+      readonly replaces: number | undefined;
+    }
+  | { readonly kind: 'new-by-server'; readonly id: string; readonly key: string };
+
+/** One invocation, from the engine's side. */
+export interface Invocation {
+  readonly store: SessionStore;
+  readonly options: ResolvedSessionOptions;
+  readonly state: SessionState;
+  readonly session: LiveSession;
+  readonly lifecycle: SessionLifecycle;
+  readonly claim: Claim | undefined;
+  readonly event: unknown;
+  /** Runs one store call within its time budget. */
+  readonly budget: Budget;
+}
+
+/**
+ * Applies the invocation's outcome to the store and returns when the session now dies (epoch ms):
+ * - destroyed: the item is deleted;
+ * - regenerated: the data is written under the new id, then the old item deleted;
+ * - new: always written; existing: written with `update` when its data changed;
+ * - otherwise the idle expiry is slid, at most once per `touchAfter`.
+ */
+export async function persist(inv: Invocation, shape: DataShape): Promise<number | undefined> {
+  const { store, options, state, lifecycle, budget } = inv;
+  const { key } = state;
+  const stored = state.kind === 'existing' ? state.stored : undefined;
+  const now = Date.now();
+  const log = options.logger;
+
+  if (lifecycle.destroyed) {
+    if (stored || (state.kind === 'new-by-client' && state.replaces !== undefined)) {
+      await budget((o) => store.delete(key, o));
+    }
+    log?.info('lambda-sessions: session destroyed', { session: sessionRef(key) });
+    return undefined;
+  }
+
+  const data = asShaped(shape, inv.session.data);
+  const { regenerated } = lifecycle;
+  if (regenerated) {
+    // A seeded id may name a session that exists already (the user's, from another device): replace it.
+    const existing = regenerated.seeded ? await budget((o) => store.load(regenerated.key, o)) : undefined;
+    await write(
+      inv,
+      shape,
+      { key: regenerated.key, createdAt: regenerated.at, version: existing?.version },
+      data,
+      undefined,
+      now,
+    );
+    if (stored) await budget((o) => store.delete(key, o));
+    log?.info('lambda-sessions: session regenerated', {
+      session: sessionRef(regenerated.key),
+      previous: sessionRef(key),
+    });
+    return deadline(regenerated.at, now, options);
+  }
+
+  if (!stored) {
+    const replaces = state.kind === 'new-by-client' ? state.replaces : undefined;
+    await write(inv, shape, { key, createdAt: now, version: replaces }, data, undefined, now);
+    return deadline(now, now, options);
+  }
+  if (options.update) {
+    const json = serialize(shape, data);
+    if (json !== stored.data) {
+      await write(inv, shape, stored, data, json, now);
+      return deadline(stored.createdAt, now, options);
+    }
+  }
+  if (options.ttl > 0 && now - stored.updatedAt >= options.touchAfter * 1000) {
+    const slid = deadline(stored.createdAt, now, options);
+    const touched = await budget((o) => store.touch(key, toEpochSeconds(slid), now, stored.version, o));
+    log?.debug('lambda-sessions: session expiry slid', { session: sessionRef(key), touched });
+    return slid;
+  }
+  return deadline(stored.createdAt, stored.updatedAt, options);
+}
+
+/** Validates, then writes the whole session on the condition that `previous.version` is still the stored one. */
+async function write(
+  { store, options, budget }: Invocation,
+  shape: DataShape,
+  previous: { key: string; createdAt: number; version: number | undefined },
+  data: unknown,
+  json: string | undefined,
+  now: number,
+): Promise<void> {
+  const ref = sessionRef(previous.key);
+  try {
+    await validateData(shape, data, options.validation);
+  } catch (error) {
+    if (error instanceof SessionValidationError) {
+      options.logger?.warn('lambda-sessions: session data invalid, nothing written', {
+        session: ref,
+        failures: loggableValidationFailures(error.errors),
+      });
+    }
+    throw error;
+  }
+  // Options such as `whitelist` strip properties while validating: store what was validated.
+  if (json === undefined || (options.validation && options.validation.whitelist)) {
+    json = serialize(shape, data);
+  }
+  try {
+    const version = (previous.version ?? 0) + 1;
+    const saved: StoredSession = {
+      key: previous.key,
+      data: json,
+      createdAt: previous.createdAt,
+      updatedAt: now,
+      version,
+      expiresAt: toEpochSeconds(deadline(previous.createdAt, now, options)),
+      schemaVersion: options.version,
+    };
+    await budget((o) => store.save(saved, previous.version, o));
+    options.logger?.debug('lambda-sessions: session saved', { session: ref, version });
+  } catch (error) {
+    if (error instanceof SessionConflictError) {
+      options.logger?.warn('lambda-sessions: concurrent write, changes not saved', { session: ref });
+    }
+    throw error;
+  }
+}
