@@ -102,6 +102,8 @@ export interface SessionOptions {
 }
 
 /** The defaults, in one place. */
+/* eslint-disable @typescript-eslint/no-unnecessary-type-assertion -- each assertion widens a default to its
+   option's type, which the `as const` below would otherwise narrow to the literal */
 export const SESSION_DEFAULTS = Object.freeze({
   /** 2 h idle, OWASP's default. */
   ttl: 7_200,
@@ -130,6 +132,7 @@ export const SESSION_DEFAULTS = Object.freeze({
   /** DynamoDB answers in milliseconds; three seconds covers its retries and still fails well before most Lambda timeouts. */
   storeTimeoutMs: 3_000,
 } as const);
+/* eslint-enable @typescript-eslint/no-unnecessary-type-assertion */
 
 /** The defaults as the resolved options hold them: a literal default stands for its whole type. */
 type Widen<T> = [T] extends [number] ? number : [T] extends [boolean] ? boolean : T;

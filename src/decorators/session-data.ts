@@ -42,7 +42,7 @@ export function SessionData(type?: SessionClass): ParameterDecorator {
 
 export function record(target: object, propertyKey: string | symbol, param: SessionParameter): void {
   let methods = registry.get(target);
-  if (!methods) registry.set(target, (methods = new Map()));
+  if (!methods) registry.set(target, (methods = new Map<string | symbol, SessionParameter[]>()));
   methods.set(propertyKey, [...(methods.get(propertyKey) ?? []), param]);
 }
 

@@ -38,7 +38,7 @@ export function Session(options: SessionOptions = {}): MethodDecorator {
             [dataIndex, session.data],
             [contextIndex, session.context],
           ]);
-          return method.apply(this, injectArguments(lambdaArgs, injected));
+          return Reflect.apply(method, this, injectArguments(lambdaArgs, injected)) as unknown;
         },
         lambdaArgs[1],
       );

@@ -197,7 +197,10 @@ export function placeSetCookie(
   const cookieStyle =
     kind === 'http-v2' || kind === 'function-url' || (kind === 'unknown' && Array.isArray(response.cookies));
   if (cookieStyle) {
-    response.cookies = [...(Array.isArray(response.cookies) ? response.cookies : []), setCookie];
+    response.cookies = [
+      ...(Array.isArray(response.cookies) ? (response.cookies as unknown[]) : []),
+      setCookie,
+    ];
   } else if (kind === 'alb') {
     target.headers = { ...target.headers, 'set-cookie': setCookie };
   } else {
