@@ -8,6 +8,7 @@ export { Session } from './decorators/session';
 export { SessionData } from './decorators/session-data';
 export { SessionContext } from './decorators/session-context';
 export { withSession, type WithSessionOptions } from './with-session';
+export { lambdaHandler, type LambdaEntry, type MethodKey } from './lambda-handler';
 export { getSessionData, setSessionData, getSessionContext } from './current-session';
 export { configureSessions, TABLE_NAME_ENV, type SessionsConfig } from './config';
 export { SESSION_DEFAULTS, type SessionOptions } from './options';

@@ -123,3 +123,19 @@ function nameOf(target: object): string {
 export function methodName(target: object, propertyKey: string | symbol): string {
   return `${nameOf(target)}.${String(propertyKey)}`;
 }
+
+/**
+ * The session parameter a method has at `index` (`'data'`, `'context'`, or `undefined` for a Lambda argument),
+ * from what the parameter decorators recorded on `target`, the object that defines the method. Unlike
+ * {@link sessionParameters} it never resolves the data's class, so it cannot throw.
+ */
+export function sessionParameterAt(
+  target: object,
+  propertyKey: string | symbol,
+  index: number,
+): SessionParameter['kind'] | undefined {
+  return registry
+    .get(target)
+    ?.get(propertyKey)
+    ?.find((param) => param.index === index)?.kind;
+}

@@ -9,7 +9,8 @@ import { methodName, sessionParameters } from './session-data';
  * and returns the response with the id in the `idHeader` response header.
  *
  * The method's other parameters receive the Lambda arguments (`event`, `context`) in order. `this` is kept:
- * export `instance.method.bind(instance)` as the Lambda handler.
+ * export {@link lambdaHandler | `lambdaHandler(instance, 'method')`} as the Lambda handler, typed with only
+ * what Lambda passes.
  *
  * @example
  * class CounterHandler {
@@ -19,6 +20,7 @@ import { methodName, sessionParameters } from './session-data';
  *     return { statusCode: 200, body: String(counter.value) };
  *   }
  * }
+ * export const handler = lambdaHandler(new CounterHandler(), 'handle');
  */
 export function Session(options: SessionOptions = {}): MethodDecorator {
   return (target, propertyKey, descriptor) => {
