@@ -1,7 +1,15 @@
 // Concurrent requests on one session, and what each kind of invocation costs, against dynalite in-process.
 import { IsInt, Min } from 'class-validator';
-import { hashSessionId, Session, SessionConflictError, SessionData, type SessionOptions } from '../src';
+import {
+  hashSessionId,
+  lambdaHandler,
+  Session,
+  SessionConflictError,
+  SessionData,
+  type SessionOptions,
+} from '../src';
 import { getItem, useSessionTable } from './support/dynalite';
+import { withFakeContext } from './support/lambda';
 
 class Counter {
   @IsInt() @Min(0) count = 0;
@@ -13,14 +21,13 @@ type Invoke = (event: unknown) => Promise<Response>;
 function counter(options: SessionOptions, change = true): Invoke {
   class Handler {
     @Session({ update: true, ...options })
-    async handle(_e: unknown, @SessionData() c: Counter) {
+    async handle(_e: unknown, @SessionData() c: Counter): Promise<Response> {
       if (change) c.count += 1;
       await new Promise((resolve) => setImmediate(resolve)); // let the others interleave
       return { statusCode: 200, headers: {}, body: String(c.count) };
     }
   }
-  const h = new Handler();
-  return h.handle.bind(h) as unknown as Invoke;
+  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
 const local = useSessionTable();

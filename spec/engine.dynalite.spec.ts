@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import {
   hashSessionId,
+  lambdaHandler,
   Session,
   SessionConflictError,
   SessionCorruptError,
@@ -21,6 +22,7 @@ import {
   type SessionOptions,
 } from '../src';
 import { getItem, putItem, scanTable, useSessionTable } from './support/dynalite';
+import { withFakeContext } from './support/lambda';
 
 class Item {
   @IsString() @MinLength(1) sku = '';
@@ -52,8 +54,7 @@ function cartHandler(options: SessionOptions, act: (cart: Cart) => void | Promis
       return { statusCode: 200, headers: {}, body: JSON.stringify(seen) };
     }
   }
-  const h = new Handler();
-  return h.handle.bind(h) as Invoke;
+  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
 const addItem =

@@ -4,6 +4,7 @@ import { IsInt, Min } from 'class-validator';
 import {
   configureSessions,
   hashSessionId,
+  lambdaHandler,
   Session,
   SessionData,
   type SessionOptions,
@@ -12,28 +13,26 @@ import {
 } from '../src';
 import { getItem, useSessionTable } from './support/dynalite';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy';
+import { fakeContext, withFakeContext } from './support/lambda';
 
 class Counter {
   @IsInt() @Min(0) n = 0;
 }
 
-type Invoke = (
-  event: unknown,
-  context?: unknown,
-) => Promise<{ headers: Record<string, string>; body: string }>;
+type Response = { statusCode: number; headers: Record<string, string>; body: string };
 
 let ran = 0;
-function counter(options: SessionOptions = {}, respond?: () => unknown): Invoke {
+/** A counting handler; `respond` replaces its response (a malformed one, a throw). */
+function counter<R = Response>(options: SessionOptions = {}, respond?: () => R) {
   class Handler {
     @Session({ update: true, ...options })
-    async handle(_e: unknown, @SessionData() c: Counter) {
+    async handle(_e: unknown, @SessionData() c: Counter): Promise<R | Response> {
       ran++;
       c.n += 1;
       return respond ? respond() : { statusCode: 200, headers: {}, body: String(c.n) };
     }
   }
-  const h = new Handler();
-  return h.handle.bind(h) as unknown as Invoke;
+  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
 const local = useSessionTable();
@@ -119,7 +118,7 @@ describe('stalls and unreachable endpoints', () => {
     const id = await aSession();
     proxy.plan({ fault: 'stall', operation: 'GetItem' });
     const deadline = Date.now() + 800;
-    const context = { getRemainingTimeInMillis: () => deadline - Date.now() };
+    const context = fakeContext({ getRemainingTimeInMillis: () => deadline - Date.now() });
     const started = Date.now();
     await failure(counter({ storeTimeoutMs: 30_000 })(header(id), context));
     expect(Date.now() - started).toBeLessThan(800);

@@ -1,9 +1,17 @@
 // Cookies and the session lifecycle on every event kind, against dynalite in-process.
 import { IsOptional, IsString } from 'class-validator';
-import { hashSessionId, Session, SessionContext, SessionData, type SessionOptions } from '../src';
+import {
+  hashSessionId,
+  lambdaHandler,
+  Session,
+  SessionContext,
+  SessionData,
+  type SessionOptions,
+} from '../src';
 import { detectEventKind } from '../src/transport/event-kind';
 import { scanTable, useSessionTable } from './support/dynalite';
 import { cookieValue, eventWithCookie, eventWithHeader, fixtureNames, setCookies } from './support/events';
+import { withFakeContext } from './support/lambda';
 
 class UserSession {
   @IsOptional() @IsString() user?: string;
@@ -25,8 +33,7 @@ function handler(options: SessionOptions, act: Action = () => {}): Invoke {
       return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: JSON.stringify(data) };
     }
   }
-  const h = new Handler();
-  return h.handle.bind(h) as unknown as Invoke;
+  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
 const local = useSessionTable();

@@ -3,6 +3,7 @@ import { IsString, MaxLength } from 'class-validator';
 import {
   configureSessions,
   hashSessionId,
+  lambdaHandler,
   Session,
   SessionContext,
   SessionData,
@@ -10,6 +11,7 @@ import {
 } from '../src';
 import { useSessionTable } from './support/dynalite';
 import { cookieValue } from './support/events';
+import { withFakeContext } from './support/lambda';
 
 class Secretive {
   @IsString() @MaxLength(40) note = '';
@@ -45,8 +47,7 @@ it('logs every step by hash prefix and never a raw id or session data', async ()
         return { statusCode: 200, headers: {} };
       }
     }
-    const h = new Handler();
-    return h.handle.bind(h) as unknown as Invoke;
+    return withFakeContext(lambdaHandler(new Handler(), 'handle'));
   };
   const withCookie = (id: string) => ({ version: '2.0', headers: {}, cookies: [`sid=${id}`] });
 

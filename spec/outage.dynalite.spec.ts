@@ -9,24 +9,32 @@ import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IsInt, Min } from 'class-validator';
-import { configureSessions, hashSessionId, Session, SessionData, SessionStoreUnavailableError } from '../src';
+import {
+  configureSessions,
+  hashSessionId,
+  lambdaHandler,
+  Session,
+  SessionData,
+  SessionStoreUnavailableError,
+} from '../src';
 import { getItem, guardedClient } from './support/dynalite';
+import { withFakeContext } from './support/lambda';
 
 class Counter {
   @IsInt() @Min(0) n = 0;
 }
 
-type Invoke = (event: unknown) => Promise<{ headers: Record<string, string> }>;
+type Response = { statusCode: number; headers: Record<string, string> };
+type Invoke = (event: unknown) => Promise<Response>;
 function increment(): Invoke {
   class Handler {
     @Session({ update: true, storeTimeoutMs: 1_000 })
-    async handle(_e: unknown, @SessionData() c: Counter) {
+    async handle(_e: unknown, @SessionData() c: Counter): Promise<Response> {
       c.n += 1;
       return { statusCode: 200, headers: {} };
     }
   }
-  const h = new Handler();
-  return h.handle.bind(h) as unknown as Invoke;
+  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
 const folder = mkdtempSync(join(tmpdir(), 'lambda-sessions-outage-'));

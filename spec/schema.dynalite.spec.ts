@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsArray, IsInt, IsString, Min, MinLength, ValidateNested } from 'class-validator';
 import {
   hashSessionId,
+  lambdaHandler,
   Session,
   SessionData,
   type SessionLogger,
@@ -10,6 +11,7 @@ import {
   SessionValidationError,
 } from '../src';
 import { getItem, putItem, useSessionTable } from './support/dynalite';
+import { withFakeContext } from './support/lambda';
 
 // Deployment 1: a cart of `lines`, each { sku, qty }.
 class LineV1 {
@@ -33,33 +35,32 @@ class CartV2 {
   }
 }
 
-type Invoke = (event: unknown) => Promise<{ headers: Record<string, string>; body: string }>;
+type Response = { statusCode: number; headers: Record<string, string>; body: string };
+type Invoke = (event: unknown) => Promise<Response>;
 let ran = 0;
 
 function v1(): Invoke {
   class Handler {
     @Session({ update: true })
-    async handle(_e: unknown, @SessionData() cart: CartV1) {
+    async handle(_e: unknown, @SessionData() cart: CartV1): Promise<Response> {
       cart.lines.push(Object.assign(new LineV1(), { sku: 'apple', qty: 2 }));
       return { statusCode: 200, headers: {}, body: '' };
     }
   }
-  const h = new Handler();
-  return h.handle.bind(h) as unknown as Invoke;
+  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
 function v2(options: SessionOptions = {}): Invoke {
   class Handler {
     @Session({ update: true, version: 2, ...options })
-    async handle(_e: unknown, @SessionData() cart: CartV2) {
+    async handle(_e: unknown, @SessionData() cart: CartV2): Promise<Response> {
       ran++;
       cart.items ??= [];
       cart.items.push(Object.assign(new ItemV2(), { sku: 'pear', qty: 1, price: 90 }));
       return { statusCode: 200, headers: {}, body: String(cart.count()) };
     }
   }
-  const h = new Handler();
-  return h.handle.bind(h) as unknown as Invoke;
+  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
 const migrate = (data: unknown, from: number) => {

@@ -4,12 +4,14 @@ import { IsOptional, IsString } from 'class-validator';
 import {
   configureSessions,
   hashSessionId,
+  lambdaHandler,
   MemorySessionStore,
   Session,
   SessionData,
   type StoredSession,
 } from '../src';
 import { cookieValue, setCookies } from './support/events';
+import { withFakeContext } from './support/lambda';
 
 class Profile {
   @IsOptional() @IsString() name?: string;
@@ -21,13 +23,12 @@ type Invoke = (event: unknown) => Promise<Response>;
 function strictHandler(store: MemorySessionStore, cookie = true): Invoke {
   class Handler {
     @Session({ store, update: true, cookie: cookie && { name: 'sid' } })
-    async handle(_event: unknown, @SessionData() profile: Profile) {
+    async handle(_event: unknown, @SessionData() profile: Profile): Promise<Response> {
       profile.name ??= 'visitor';
       return { statusCode: 200, headers: {} };
     }
   }
-  const h = new Handler();
-  return h.handle.bind(h) as unknown as Invoke;
+  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 2000);
@@ -159,12 +160,14 @@ describe('prototype pollution', () => {
         await store.save(stored, undefined);
         class Plain {
           @Session({ store, update: true })
-          async handle(_e: unknown, @SessionData() bag: Record<string, unknown>) {
+          async handle(_e: unknown, @SessionData() bag: Record<string, unknown>): Promise<Response> {
             bag.seen = true;
             return { statusCode: 200, headers: {} };
           }
         }
-        const handler = asClass ? strictHandler(store, false) : (new Plain().handle as unknown as Invoke);
+        const handler = asClass
+          ? strictHandler(store, false)
+          : withFakeContext(lambdaHandler(new Plain(), 'handle'));
         await handler(e).catch(() => undefined); // validation may refuse the data; pollution is the point
         await handler({ headers: { 'session-id': id } }).catch(() => undefined);
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -1,8 +1,17 @@
 // session-lambda's README scenarios and test cases, as class-style handlers, against dynalite in-process.
 import { type APIGatewayProxyEventV2 } from 'aws-lambda';
 import { IsInt, IsOptional, Min } from 'class-validator';
-import { configureSessions, Session, SessionData, hashSessionId, TABLE_NAME_ENV } from '../src';
+import {
+  configureSessions,
+  hashSessionId,
+  lambdaHandler,
+  Session,
+  SessionData,
+  TABLE_NAME_ENV,
+} from '../src';
 import { getItem, scanTable, useSessionTable } from './support/dynalite';
+import { httpApiEvent } from './support/events';
+import { withFakeContext } from './support/lambda';
 
 class Counter {
   @IsOptional() @IsInt() @Min(0) value?: number;
@@ -20,22 +29,21 @@ function counterHandler(update: boolean) {
       return { statusCode: 200, headers: {}, body: JSON.stringify(seen) };
     }
   }
-  const h = new Handler();
-  return h.handle.bind(h) as (event: unknown) => Promise<Response>;
+  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
-const withId = (id: string, name = 'session-id') => ({ headers: { [name]: id } });
+const withId = (id: string, name = 'session-id') => httpApiEvent({ [name]: id });
 
 const local = useSessionTable();
 
 describe("session-lambda's README scenarios", () => {
   async function clientAThenClientB(update: boolean): Promise<unknown[]> {
     const handler = counterHandler(update);
-    const first = await handler({ headers: {} });
+    const first = await handler(httpApiEvent());
     const id = first.headers['session-id']!;
     const bodies = [first.body];
     for (let i = 0; i < 3; i++) bodies.push((await handler(withId(id))).body);
-    bodies.push((await handler({ headers: {} })).body);
+    bodies.push((await handler(httpApiEvent())).body);
     return bodies.map((b) => JSON.parse(b));
   }
 
@@ -76,13 +84,12 @@ describe("session-lambda's test cases", () => {
   it('reads and returns the id under a custom header name', async () => {
     class H {
       @Session({ idHeader: 'custom-session-id', update: true })
-      async handle(_e: unknown, @SessionData() counter: Counter) {
+      async handle(_e: unknown, @SessionData() counter: Counter): Promise<Response> {
         counter.value = (counter.value ?? 0) + 1;
         return { statusCode: 200, headers: {}, body: String(counter.value) };
       }
     }
-    const h = new H();
-    const handle = h.handle.bind(h) as (event: unknown) => Promise<Response>;
+    const handle = withFakeContext(lambdaHandler(new H(), 'handle'));
     const first = await handle({});
     const id = first.headers['custom-session-id']!;
     expect(first.headers['session-id']).toBeUndefined();
@@ -92,7 +99,7 @@ describe("session-lambda's test cases", () => {
 
   it('gives a new session for a wrong id', async () => {
     const handler = counterHandler(true);
-    const id = (await handler({})).headers['session-id']!;
+    const id = (await handler(httpApiEvent())).headers['session-id']!;
     const wrong = await handler(withId(id.slice(1)));
     expect(wrong.body).toBe('null');
     expect(wrong.headers['session-id']).not.toBe(id);
@@ -102,7 +109,7 @@ describe("session-lambda's test cases", () => {
 
   it('writes the ttl attribute as epoch seconds: idle ttl from now, capped by the absolute timeout', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const id = (await counterHandler(true)({})).headers['session-id']!;
+    const id = (await counterHandler(true)(httpApiEvent())).headers['session-id']!;
     const item = await getItem(local.dynamo.client, local.tableName, hashSessionId(id));
     const ttl = Number(item?.ttl?.N);
     expect(ttl).toBeGreaterThanOrEqual(before + 900);
@@ -115,7 +122,7 @@ describe("session-lambda's test cases", () => {
 describe('the table', () => {
   it('holds the hash of the id, never the id itself', async () => {
     const handler = counterHandler(true);
-    const id = (await handler({})).headers['session-id']!;
+    const id = (await handler(httpApiEvent())).headers['session-id']!;
     await handler(withId(id));
     const items = await scanTable(local.dynamo.client, local.tableName);
     expect(items).toHaveLength(1);
@@ -127,7 +134,7 @@ describe('the table', () => {
   it('costs one GetItem and one PutItem for a changed session, one PutItem and no read for a new one', async () => {
     const handler = counterHandler(true);
     local.dynamo.requests.length = 0;
-    const id = (await handler({})).headers['session-id']!;
+    const id = (await handler(httpApiEvent())).headers['session-id']!;
     expect(local.dynamo.requests).toEqual(['PutItem']);
     local.dynamo.requests.length = 0;
     await handler(withId(id));
@@ -140,7 +147,7 @@ describe('the table', () => {
     process.env.AWS_ENDPOINT_URL_DYNAMODB = local.dynamo.endpoint;
     try {
       const handler = counterHandler(true);
-      const id = (await handler({})).headers['session-id']!;
+      const id = (await handler(httpApiEvent())).headers['session-id']!;
       expect((await handler(withId(id))).body).toBe('1');
       expect(await getItem(local.dynamo.client, local.tableName, hashSessionId(id))).toBeDefined();
     } finally {

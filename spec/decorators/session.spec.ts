@@ -1,6 +1,8 @@
+import { type Context } from 'aws-lambda';
 import { IsInt, IsOptional } from 'class-validator';
 import {
   configureSessions,
+  lambdaHandler,
   MemorySessionStore,
   Session,
   SessionConfigurationError,
@@ -9,6 +11,7 @@ import {
   SessionStoreNotSetError,
 } from '../../src';
 import { CountingStore } from '../support/counting-store';
+import { fakeContext, withFakeContext } from '../support/lambda';
 
 class Counter {
   @IsOptional() @IsInt() value?: number;
@@ -18,7 +21,7 @@ class Counter {
 }
 
 type Response = { statusCode: number; headers: Record<string, string>; body?: string };
-type Invoke = (...args: unknown[]) => Promise<Response>;
+type Invoke = (event: unknown) => Promise<Response>;
 
 /**
  * Decorates a method the way esbuild compiles decorators: the decorators run, but no `design:paramtypes`
@@ -34,8 +37,7 @@ function decorateWithoutMetadata(type: (new () => object) | undefined): Invoke {
   SessionData(type)(Handler.prototype, 'handle', 1);
   Session({ update: true })(Handler.prototype, 'handle', descriptor);
   Object.defineProperty(Handler.prototype, 'handle', descriptor);
-  const h = new Handler();
-  return h.handle.bind(h) as Invoke;
+  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
 beforeEach(() => configureSessions({ store: new MemorySessionStore() }));
@@ -59,16 +61,16 @@ describe('where the session goes', () => {
     class Handler {
       readonly name = 'kept';
       @Session()
-      async handle(event: { n: number }, context: { fn: string }, @SessionData() counter: Counter) {
+      async handle(event: { n: number }, context: Context, @SessionData() counter: Counter) {
         return {
           statusCode: 200,
           headers: {},
-          body: `${this.name} ${event.n} ${context.fn} ${counter.next()}`,
+          body: `${this.name} ${event.n} ${context.functionName} ${counter.next()}`,
         };
       }
     }
-    const h = new Handler();
-    const response = await (h.handle.bind(h) as Invoke)({ n: 1 }, { fn: 'ctx' });
+    const handle = lambdaHandler(new Handler(), 'handle');
+    const response = await handle({ n: 1 }, fakeContext({ functionName: 'ctx' }));
     expect(response.body).toBe('kept 1 ctx 1');
   });
 
@@ -79,6 +81,8 @@ describe('where the session goes', () => {
         return { statusCode: 200, headers: {}, body: `${counter.next()} ${event.n}` };
       }
     }
+    // Called as Lambda calls it, the event first: the decorator moves it to the second parameter.
+    // lambdaHandler() refuses such a method, as its event type would be the session's.
     expect((await (new Handler().handle as Invoke)({ n: 7 })).body).toBe('1 7');
   });
 
@@ -88,7 +92,7 @@ describe('where the session goes', () => {
     }
     class Handler {
       @Session({ update: true })
-      async handle(_event: unknown, @SessionData() bag: Bag) {
+      async handle(_event: unknown, @SessionData() bag: Bag): Promise<Response> {
         bag.seen = (bag.seen ?? 0) + 1;
         return {
           statusCode: 200,
@@ -97,7 +101,7 @@ describe('where the session goes', () => {
         };
       }
     }
-    const handle = new Handler().handle as Invoke;
+    const handle = withFakeContext(lambdaHandler(new Handler(), 'handle'));
     const id = (await handle({})).headers['session-id']!;
     expect((await handle({ headers: { 'session-id': id } })).body).toBe('true 2');
   });
@@ -171,11 +175,14 @@ describe('the store', () => {
     const store = new CountingStore();
     class Handler {
       @Session({ store })
-      async handle() {
+      async handle(): Promise<Response> {
         return { statusCode: 200, headers: {} };
       }
     }
-    const response = (await (new Handler().handle as Invoke)({ headers: { 'session-id': bad } })) as Response;
+    const response = await lambdaHandler(new Handler(), 'handle')(
+      { headers: { 'session-id': bad } },
+      fakeContext(),
+    );
     expect(store.calls).toEqual(['save']);
     expect(response.headers['session-id']).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
@@ -186,12 +193,12 @@ describe("onConflict: 'retry'", () => {
     const store = new CountingStore();
     class Handler {
       @Session({ store, update: true, onConflict: 'retry' })
-      async handle(_e: unknown, @SessionData() c: Counter) {
+      async handle(_e: unknown, @SessionData() c: Counter): Promise<Response> {
         c.next();
         return { statusCode: 200, headers: {}, body: String(c.value) };
       }
     }
-    const handle = new Handler().handle as Invoke;
+    const handle = withFakeContext(lambdaHandler(new Handler(), 'handle'));
     const id = (await handle({})).headers['session-id']!;
     // A rival write lands between our read and our write, once.
     const originalLoad = store.load.bind(store);

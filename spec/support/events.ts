@@ -1,5 +1,7 @@
+import { type APIGatewayProxyEventV2 } from 'aws-lambda';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import httpApiFixture from '../fixtures/events/apigw-http-v2.json';
 
 /** Real event samples, copied into the repository with their sources and licences (spec/fixtures/events/SOURCES.md). */
 export const FIXTURES_DIR = join(__dirname, '..', 'fixtures', 'events');
@@ -15,6 +17,15 @@ export function fixtureNames(): string[] {
 /** A fresh copy of a fixture event. */
 export function loadEvent(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(FIXTURES_DIR, `${name}.json`), 'utf8')) as Record<string, unknown>;
+}
+
+/**
+ * The HTTP API (v2) fixture as a typed event (the compiler checks the JSON against `APIGatewayProxyEventV2`),
+ * with `headers` as its request headers.
+ */
+export function httpApiEvent(headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
+  const event: APIGatewayProxyEventV2 = structuredClone(httpApiFixture);
+  return { ...event, headers };
 }
 
 /**

@@ -1,5 +1,7 @@
-// Calling Lambda entries the way the runtime does, without casts.
+// Calling Lambda entries the way the runtime does, without casts: a typed fake Context, and an entry whose
+// context a test may leave out.
 import { type Context } from 'aws-lambda';
+import { type LambdaEntry } from '../../src';
 
 let requests = 0;
 
@@ -23,4 +25,9 @@ export function fakeContext(overrides: Partial<Context> = {}): Context {
     succeed: () => undefined,
     ...overrides,
   };
+}
+
+/** The entry as a test calls it: the context may be left out, and is then a fresh {@link fakeContext}. */
+export function withFakeContext<E, R>(entry: LambdaEntry<E, R>): (event: E, context?: Context) => Promise<R> {
+  return (event, context = fakeContext()) => entry(event, context);
 }

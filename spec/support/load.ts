@@ -1,24 +1,25 @@
 // A bounded load run: `total` invocations over `sessions` sessions at `concurrency`, random reads and
 // increments from a seeded generator, every outcome counted. Shared by the load test and the benchmark.
 import { IsInt, Min } from 'class-validator';
-import { Session, SessionConflictError, SessionData } from '../../src';
+import { lambdaHandler, Session, SessionConflictError, SessionData } from '../../src';
+import { withFakeContext } from './lambda';
 
 export class LoadCounter {
   @IsInt() @Min(0) n = 0;
 }
 
-type Invoke = (event: unknown) => Promise<{ headers: Record<string, string>; body: string }>;
+type Response = { statusCode: number; headers: Record<string, string>; body: string };
+type Invoke = (event: unknown) => Promise<Response>;
 
 function handler(update: boolean): Invoke {
   class Handler {
     @Session({ update, onConflict: 'retry', conflictRetries: 50 })
-    async handle(_e: unknown, @SessionData() c: LoadCounter) {
+    async handle(_e: unknown, @SessionData() c: LoadCounter): Promise<Response> {
       if (update) c.n += 1;
       return { statusCode: 200, headers: {}, body: String(c.n) };
     }
   }
-  const h = new Handler();
-  return h.handle.bind(h) as unknown as Invoke;
+  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed. */
