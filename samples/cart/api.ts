@@ -4,14 +4,15 @@ import {
   type APIGatewayProxyStructuredResultV2,
   type Context,
 } from 'aws-lambda';
+import { type LambdaEntry } from '../../src';
 import { addItem, clearCart, viewCart } from './handlers';
 
-type Route = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+type Route = LambdaEntry<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 
 const routes: Record<string, Route> = {
-  'POST /cart/items': addItem as unknown as Route,
-  'GET /cart': viewCart as unknown as Route,
-  'DELETE /cart': clearCart as unknown as Route,
+  'POST /cart/items': addItem,
+  'GET /cart': viewCart,
+  'DELETE /cart': clearCart,
 };
 
 /** The Lambda entry of samples/template.yaml. */

@@ -1,7 +1,7 @@
 import { type APIGatewayProxyEventV2, type APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { Session, SessionData } from '../../src';
+import { lambdaHandler, Session, SessionData } from '../../src';
 import { Cart, Item } from './cart';
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -62,7 +62,8 @@ async function parseItem(event: APIGatewayProxyEventV2): Promise<Item | string> 
 }
 
 const cartHandler = new CartHandler();
-// The Lambda entries: one function per route, or one function behind a router.
-export const addItem = cartHandler.addItem.bind(cartHandler);
-export const viewCart = cartHandler.viewCart.bind(cartHandler);
-export const clearCart = cartHandler.clearCart.bind(cartHandler);
+// The Lambda entries: one function per route, or one function behind a router. lambdaHandler() binds the
+// method and types it (event, context) => Promise<Result>, without the session parameter.
+export const addItem = lambdaHandler(cartHandler, 'addItem');
+export const viewCart = lambdaHandler(cartHandler, 'viewCart');
+export const clearCart = lambdaHandler(cartHandler, 'clearCart');

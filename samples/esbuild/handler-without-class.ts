@@ -1,7 +1,7 @@
 // The same handler without `@SessionData(Cart)`: under esbuild the class cannot be known, and the module must
 // fail as it loads (a deployment's smoke test, a cold start), with SessionMetadataError, not at a request.
 import { type APIGatewayProxyEventV2 } from 'aws-lambda';
-import { Session, SessionData } from '../../src';
+import { lambdaHandler, Session, SessionData } from '../../src';
 import { Cart } from '../cart/cart';
 
 class CartHandler {
@@ -11,5 +11,4 @@ class CartHandler {
   }
 }
 
-const cartHandler = new CartHandler();
-export const handler = cartHandler.handle.bind(cartHandler);
+export const handler = lambdaHandler(new CartHandler(), 'handle');

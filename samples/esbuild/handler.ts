@@ -1,7 +1,7 @@
 // The cart handler as CDK's NodejsFunction and SAM build it: bundled by esbuild, which emits no decorator
 // metadata. `@SessionData(Cart)` names the class, so it works anyway.
 import { type APIGatewayProxyEventV2 } from 'aws-lambda';
-import { Session, SessionData } from '../../src';
+import { lambdaHandler, Session, SessionData } from '../../src';
 import { Cart, Item } from '../cart/cart';
 
 class CartHandler {
@@ -16,5 +16,4 @@ class CartHandler {
   }
 }
 
-const cartHandler = new CartHandler();
-export const handler = cartHandler.handle.bind(cartHandler);
+export const handler = lambdaHandler(new CartHandler(), 'handle');
