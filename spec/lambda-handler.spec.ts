@@ -68,7 +68,7 @@ describe('lambdaHandler() at runtime', () => {
     expect(second.body).toBe('2 spec');
   });
 
-  it('returns a promise for a method that returns a plain value, and rejects for one that throws', async () => {
+  it('returns a promise for a method returning a plain value, and rejects for one that throws', async () => {
     class Handler {
       double(event: number) {
         return event * 2;
@@ -117,6 +117,7 @@ describe('lambdaHandler() at runtime', () => {
   describe('refuses, saying what to change', () => {
     class Handler {
       count = 3;
+      nothing = null;
       handle(_event: unknown) {
         return 'ok';
       }
@@ -132,6 +133,12 @@ describe('lambdaHandler() at runtime', () => {
       expect(call).toThrow(
         'lambdaHandler(): Handler.count is a number, not a method: pass the name of the handler method ' +
           "(Handler has 'handle', 'other').",
+      );
+      // @ts-expect-error: `nothing` is null
+      expect(() => lambdaHandler(new Handler(), 'nothing')).toThrow(/Handler\.nothing is null, not a method/);
+      // @ts-expect-error: an object without methods
+      expect(() => lambdaHandler({}, 'handle')).toThrow(
+        /Object\.handle is undefined, not a method: pass the name of the handler method\.$/,
       );
     });
 
@@ -244,7 +251,7 @@ class Mixed {
 }
 
 describe("the entry's type", () => {
-  it('is (event, context: Context) => Promise<result>, from the first parameter and the awaited result', () => {
+  it('is (event, context: Context) => Promise<result>, from the first parameter and awaited result', () => {
     expectTypeOf(lambdaHandler(new HttpApi(), 'handle')).toEqualTypeOf<
       LambdaEntry<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>
     >();

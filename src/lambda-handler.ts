@@ -4,8 +4,8 @@ import { SessionConfigurationError, SessionMetadataError } from './errors';
 /**
  * A function Lambda can call: `(event, context) => Promise<result>`. It is assignable to `aws-lambda`'s
  * `Handler<E, R>` and so to `APIGatewayProxyHandlerV2`, `APIGatewayProxyHandler`, `ALBHandler`... whenever
- * their event is assignable to `E` and `R` to their result. `Context` is from `@types/aws-lambda`, an optional
- * peer dependency needed for types only.
+ * their event is assignable to `E` and `R` to their result. `Context` is from `@types/aws-lambda`, an
+ * optional peer dependency needed for types only.
  */
 export type LambdaEntry<E, R> = (event: E, context: import('aws-lambda').Context) => Promise<R>;
 
@@ -59,10 +59,12 @@ export function lambdaHandler(instance: object, key: PropertyKey): LambdaEntry<u
   const method: unknown = Reflect.get(instance, key);
   const where = `${nameOf(instance)}.${String(key)}`;
   if (typeof method !== 'function') {
-    const methods = methodNames(instance);
+    const known = methodNames(instance)
+      .map((name) => `'${name}'`)
+      .join(', ');
     throw new SessionConfigurationError(
-      `lambdaHandler(): ${where} is ${method === undefined ? 'undefined' : `a ${typeof method}`}, not a ` +
-        `method: pass the name of the handler method${methods.length ? ` (${nameOf(instance)} has ${methods.map((m) => `'${m}'`).join(', ')})` : ''}.`,
+      `lambdaHandler(): ${where} is ${describe(method)}, not a method: ` +
+        `pass the name of the handler method${known ? ` (${nameOf(instance)} has ${known})` : ''}.`,
     );
   }
   const owner = definingObject(instance, key);
@@ -70,8 +72,9 @@ export function lambdaHandler(instance: object, key: PropertyKey): LambdaEntry<u
   if (first) {
     const decorator = first === 'data' ? '@SessionData()' : '@SessionContext()';
     throw new SessionMetadataError(
-      `lambdaHandler(): the first parameter of ${where} is ${decorator}, but Lambda passes the event first and ` +
-        `the entry's event type is read from it: declare the event first, as in ${String(key)}(event, ${decorator} ...).`,
+      `lambdaHandler(): the first parameter of ${where} is ${decorator}, but Lambda passes the event first ` +
+        "and the entry's event type is read from it: declare the event first, as in " +
+        `${String(key)}(event, ${decorator} ...).`,
     );
   }
   return async (event, context) => method.call(instance, event, context) as unknown;
@@ -99,6 +102,13 @@ function methodNames(instance: object): string[] {
     }
   }
   return [...names];
+}
+
+/** `undefined`, `null`, `a number`, `an object`: what a value is, for messages. */
+function describe(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  const type = typeof value;
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 function nameOf(instance: object): string {
