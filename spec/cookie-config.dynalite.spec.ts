@@ -6,6 +6,7 @@ import { IsOptional, IsString } from 'class-validator';
 import {
   configureSessions,
   hashSessionId,
+  lambdaHandler,
   Session,
   SessionContext,
   SessionData,
@@ -13,7 +14,8 @@ import {
 } from '../src';
 import { resolveSessionOptions } from '../src/options';
 import { getItem, useSessionTable } from './support/dynalite';
-import { cookieValue, eventWithCookie, setCookies } from './support/events';
+import { cookieValue, httpApiEvent, setCookies } from './support/events';
+import { withFakeContext } from './support/lambda';
 
 class UserSession {
   @IsOptional() @IsString() name?: string;
@@ -48,11 +50,13 @@ class AuthHandler {
   }
 }
 
-type Invoke = (event: unknown) => Promise<{ body?: string; cookies?: string[] }>;
 const auth = new AuthHandler();
-const logIn = auth.logIn.bind(auth) as unknown as Invoke;
-const logOut = auth.logOut.bind(auth) as unknown as Invoke;
-const whoAmI = auth.whoAmI.bind(auth) as unknown as Invoke;
+const logIn = withFakeContext(lambdaHandler(auth, 'logIn'));
+const logOut = withFakeContext(lambdaHandler(auth, 'logOut'));
+const whoAmI = withFakeContext(lambdaHandler(auth, 'whoAmI'));
+
+/** An HTTP API request carrying one cookie. */
+const withCookie = (name: string, value: string) => ({ ...httpApiEvent(), cookies: [`${name}=${value}`] });
 
 const local = useSessionTable();
 const COOKIE = '__Host-session';
@@ -67,22 +71,22 @@ describe('a configured cookie and a handler’s cookie: true', () => {
   });
 
   it('log-in sets the configured cookie, log-out clears that same cookie, and the old id is dead', async () => {
-    const loggedIn = await logIn(eventWithCookie('apigw-http-v2', 'other', 'x'));
+    const loggedIn = await logIn(withCookie('other', 'x'));
     const id = cookieValue(loggedIn, COOKIE);
     expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(setCookies(loggedIn).some((c) => c.startsWith('session-id='))).toBe(false);
     expect(await getItem(local.dynamo.client, local.tableName, hashSessionId(id!))).toBeDefined();
 
-    const seen = await whoAmI(eventWithCookie('apigw-http-v2', COOKIE, id!));
+    const seen = await whoAmI(withCookie(COOKIE, id!));
     expect(JSON.parse(seen.body!)).toEqual({ name: 'ada', isNew: false });
 
-    const loggedOut = await logOut(eventWithCookie('apigw-http-v2', COOKIE, id!));
+    const loggedOut = await logOut(withCookie(COOKIE, id!));
     const cleared = setCookies(loggedOut);
     expect(cleared).toHaveLength(1);
     expect(cleared[0]).toMatch(new RegExp(`^${COOKIE}=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax$`));
     expect(await getItem(local.dynamo.client, local.tableName, hashSessionId(id!))).toBeUndefined();
 
-    const replay = await whoAmI(eventWithCookie('apigw-http-v2', COOKIE, id!));
+    const replay = await whoAmI(withCookie(COOKIE, id!));
     expect(JSON.parse(replay.body!)).toEqual({ name: null, isNew: true });
     expect(cookieValue(replay, COOKIE)).not.toBe(id);
   });
