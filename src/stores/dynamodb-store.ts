@@ -16,6 +16,7 @@ import {
   SessionTooLargeError,
 } from '../errors';
 import { sessionRef } from '../session-id';
+import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './sdk-setup';
 import { recordWinner, type SessionStore, type StoreCallOptions, type StoredSession } from './session-store';
 
 /** The names of the item's attributes. Change them to match an existing table. */
@@ -112,6 +113,8 @@ export class DynamoDBSessionStore implements SessionStore {
   private readonly consistentRead: boolean;
   private readonly compressAbove: number;
   private readonly maxItemBytes: number;
+  /** Whether `region` and credentials are this store's to set (it built the client) or the given client's. */
+  private readonly ownsClient: boolean;
 
   constructor(options: DynamoDBSessionStoreOptions) {
     if (typeof options.tableName !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(options.tableName)) {
@@ -134,6 +137,7 @@ export class DynamoDBSessionStore implements SessionStore {
       );
     }
     this.client = toDocumentClient(options);
+    this.ownsClient = options.client === undefined;
   }
 
   async load(key: string, _options?: StoreCallOptions): Promise<StoredSession | undefined> {
@@ -254,6 +258,14 @@ export class DynamoDBSessionStore implements SessionStore {
           { cause: error },
         );
       }
+      const missing = missingSdkSetting(error);
+      if (missing) {
+        // The request never left: the laptop has no AWS configuration. Say what to set, not IAM and network.
+        throw new SessionStoreUnavailableError(
+          `DynamoDB ${operation} on table "${this.tableName}" was not sent: ${this.setupAdvice(missing, error)}`,
+          { cause: error },
+        );
+      }
       throw new SessionStoreUnavailableError(
         `DynamoDB ${operation} on table "${this.tableName}" failed for session ${sessionRef(key)}: ` +
           `${name || 'Error'}: ${error instanceof Error ? error.message : String(error)}. Check the table, the ` +
@@ -261,6 +273,20 @@ export class DynamoDBSessionStore implements SessionStore {
         { cause: error },
       );
     }
+  }
+
+  /** What to set when the SDK found no region or no credentials, for a client this store built or was given. */
+  private setupAdvice(missing: MissingSdkSetting, error: unknown): string {
+    if (missing === 'region') {
+      return (
+        `the AWS SDK found no region. ${this.ownsClient ? 'Set the region option (configureSessions({ region }))' : 'Give your client a region'} ` +
+        'or the AWS_REGION environment variable (Lambda sets it); a local endpoint takes any region, e.g. local.'
+      );
+    }
+    return (
+      `the AWS SDK found no credentials (${(error as Error).message}). In Lambda they come from the ` +
+      `function's execution role; ${LOCAL_CREDENTIALS_ADVICE}${this.ownsClient ? '' : ', or give your client credentials'}.`
+    );
   }
 
   /** JSON text as stored: as is, or brotli-compressed Binary once it is larger than `compressAbove`. */
