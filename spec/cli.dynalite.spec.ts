@@ -1,8 +1,19 @@
 // The table CLI against dynalite in-process. dynalite does not implement UpdateTimeToLive, so the TTL
 // request the CLI sends is checked as an SDK middleware sees it.
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
+import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type CliIo, runCli } from '../src/cli';
-import { guardedClient, type LocalDynamo, startDynalite } from './support/dynalite';
+import { guardedClient, type LocalDynamo, startDynalite, withLoopbackGuard } from './support/dynalite';
+import { useEnvironmentWithoutAws } from './support/no-aws-env';
 
 let dynamo: LocalDynamo;
 beforeAll(async () => {
@@ -161,5 +172,104 @@ describe('the command line itself', () => {
     const cli = io();
     expect(await runCli(args as string[], cli)).toBe(code);
     expect([...cli.printed, ...cli.errors].join('\n')).toMatch(message);
+  });
+});
+
+describe('on a machine without AWS configuration, against a local endpoint', () => {
+  const scrubbed = useEnvironmentWithoutAws();
+  /** The CLI with the SDK's own client, so region and credentials come from the (scrubbed) environment. */
+  const sdkIo = (): CliIo & Captured =>
+    Object.assign(io(), {
+      createClient: (config: DynamoDBClientConfig) => withLoopbackGuard(new DynamoDBClient(config)),
+    });
+
+  it('says to pass --region when the SDK finds no region', async () => {
+    const cli = sdkIo();
+    expect(await runCli(['check', '--table', name(), ...at()], cli)).toBe(1);
+    expect(cli.errors).toEqual([
+      'Error: Region is missing',
+      'The AWS SDK found no region: pass --region <region> or set AWS_REGION; a local endpoint takes any region (--region local).',
+    ]);
+  });
+
+  it('says to set dummy credentials when the SDK finds none', async () => {
+    const cli = sdkIo();
+    expect(await runCli(['check', '--table', name(), ...at(), '--region', 'local'], cli)).toBe(1);
+    expect(cli.errors[0]).toBe('CredentialsProviderError: Could not load credentials from any providers');
+    expect(cli.errors[1]).toMatch(
+      /^The AWS SDK found no credentials: against a local endpoint .* set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to any letters and digits/,
+    );
+  });
+
+  it('works with what the messages say to set', async () => {
+    process.env.AWS_ACCESS_KEY_ID = 'local';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local';
+    const table = name();
+    const cli = sdkIo();
+    expect(await runCli(['create-table', '--table', table, ...at(), '--region', 'local'], cli)).toBe(0);
+    expect(cli.errors).toEqual([]);
+    expect(
+      (await dynamo.client.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus,
+    ).toBe('ACTIVE');
+  });
+
+  describe('bin/lambda-sessions.js, in its own process', () => {
+    const ROOT = join(__dirname, '..');
+    // Laid out as in the package (bin/ beside dist/cjs/), inside the repository so @aws-sdk/* resolves.
+    const OUT = join(ROOT, 'build', 'cli-bin');
+    const run = promisify(execFile);
+    beforeAll(async () => {
+      mkdirSync(join(OUT, 'bin'), { recursive: true });
+      copyFileSync(join(ROOT, 'bin', 'lambda-sessions.js'), join(OUT, 'bin', 'lambda-sessions.js'));
+      await build({
+        entryPoints: [join(ROOT, 'src', 'cli.ts')],
+        outfile: join(OUT, 'dist', 'cjs', 'cli.js'),
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        external: ['@aws-sdk/*'],
+        logLevel: 'silent',
+      });
+    });
+    const exec = (args: string[], env: Record<string, string>) =>
+      run(process.execPath, args, { env }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+
+    it('prints what to set, and no AWS SDK Node.js version warning', async () => {
+      const bin = join(OUT, 'bin', 'lambda-sessions.js');
+      const noRegion = await exec([bin, 'check', '--table', 't', ...at()], scrubbed.env);
+      expect(noRegion.code).toBe(1);
+      expect(noRegion.stderr).toBe(
+        'Error: Region is missing\nThe AWS SDK found no region: pass --region <region> or set AWS_REGION; a ' +
+          'local endpoint takes any region (--region local).\n',
+      );
+
+      const noCredentials = await exec(
+        [bin, 'check', '--table', 't', ...at(), '--region', 'local'],
+        scrubbed.env,
+      );
+      expect(noCredentials.code).toBe(1);
+      expect(noCredentials.stderr).toMatch(
+        /^CredentialsProviderError: .*\nThe AWS SDK found no credentials: /,
+      );
+
+      const local = { ...scrubbed.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+      const ok = await exec([bin, 'create-table', '--table', name(), ...at(), '--region', 'local'], local);
+      expect(ok).toMatchObject({ code: 0, stderr: '' });
+      expect(ok.stdout).toMatch(/is active/);
+    });
+
+    it('is what silences the warning: the same CLI without the bin script warns on Node.js 20', async () => {
+      const cli = join(OUT, 'dist', 'cjs', 'cli.js');
+      const script = `require(${JSON.stringify(cli)}).runCli(process.argv.slice(1)).then((c) => { process.exitCode = c; })`;
+      const direct = await exec(['-e', script, 'check', '--table', 't', ...at()], scrubbed.env);
+      expect(direct.code).toBe(1);
+      // The SDK warns below Node.js 22 only; the machine and CI run Node.js 20.
+      const major = Number(process.versions.node.split('.')[0]);
+      expect(/NodeVersionSupportWarning/.test(direct.stderr)).toBe(major < 22);
+    });
   });
 });

@@ -17,6 +17,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { TABLE_NAME_ENV } from './config';
 import { DEFAULT_ATTRIBUTE_NAMES } from './stores/dynamodb-store';
+import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './stores/sdk-setup';
 
 /** Where the command reads and writes, and how it builds its client; tests pass their own. */
 export interface CliIo {
@@ -44,6 +45,9 @@ Options:
   --yes                   delete-table: do not ask
   --timeout <seconds>     how long to wait for the table to become active or gone (default: 300)
   -h, --help              this text
+
+Against --endpoint (DynamoDB Local, dynalite) the AWS SDK still needs a region and credentials, of any value:
+  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local lambda-sessions check --endpoint http://localhost:8000 --region local
 `;
 
 const COMMANDS = ['create-table', 'delete-table', 'check'];
@@ -109,6 +113,8 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
     }
   } catch (error) {
     io.err(`${(error as Error).name}: ${(error as Error).message}`);
+    const missing = missingSdkSetting(error);
+    if (missing) io.err(setupAdvice(missing, values.endpoint !== undefined));
     return 1;
   } finally {
     client.destroy();
@@ -227,6 +233,20 @@ async function check(client: DynamoDBClient, s: Settings, io: CliIo): Promise<nu
   }
   for (const problem of problems) io.err(problem);
   return problems.length ? 1 : 0;
+}
+
+/** What to set when the SDK found no region or no credentials: the usual first run against a local endpoint. */
+function setupAdvice(missing: MissingSdkSetting, local: boolean): string {
+  if (missing === 'region') {
+    return (
+      'The AWS SDK found no region: pass --region <region> or set AWS_REGION' +
+      (local ? '; a local endpoint takes any region (--region local).' : '.')
+    );
+  }
+  const aws = 'for AWS, configure credentials as for the AWS CLI (aws configure, AWS_PROFILE)';
+  return local
+    ? `The AWS SDK found no credentials: ${LOCAL_CREDENTIALS_ADVICE}.`
+    : `The AWS SDK found no credentials: ${aws}; ${LOCAL_CREDENTIALS_ADVICE}.`;
 }
 
 function processIo(): CliIo {

@@ -48,11 +48,17 @@ export async function startDynalite(): Promise<LocalDynamo> {
 
 /** A client for `endpoint` that refuses, before sending, any request that would leave this machine. */
 export function guardedClient(endpoint: string): DynamoDBClient {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  return withLoopbackGuard(
+    new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    }),
+  );
+}
+
+/** Makes `client` refuse, before sending, any request that would leave this machine. */
+export function withLoopbackGuard(client: DynamoDBClient): DynamoDBClient {
   client.middlewareStack.add(
     (next) => (args) => {
       const request = args.request as { hostname?: string };
