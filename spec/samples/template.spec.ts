@@ -18,7 +18,10 @@ type Node = Record<string, unknown>;
 const template = parseDocument(readFileSync(join(SAMPLES, 'template.yaml'), 'utf8'), {
   customTags: intrinsics,
 }).toJS() as Node;
-const resources = template.Resources as Record<string, { Type: string; Properties: Node; Metadata?: Node }>;
+const resources = template.Resources as Record<
+  string,
+  { Type: string; Properties: Node; Metadata?: Node; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+>;
 
 describe('samples/template.yaml', () => {
   const table = resources.SessionsTable!;
@@ -37,12 +40,27 @@ describe('samples/template.yaml', () => {
     expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
   });
 
+  it("keeps the table, users' sessions, when the stack is deleted or the table replaced", () => {
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it("encrypts the table with the AWS managed key, the README's CDK stack's choice too", () => {
+    // SSEEnabled without KMSMasterKeyId is the aws/dynamodb key; without SSESpecification, the AWS owned key.
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+  });
+
   it('gives the function the table by the environment variable the library reads', () => {
     expect(fn.Type).toBe('AWS::Serverless::Function');
     expect(fn.Properties.Environment).toEqual({
       Variables: { SESSION_LAMBDA_DYNAMODB_TABLE_NAME: { Ref: 'SessionsTable' } },
     });
-    expect(fn.Properties.Runtime).toMatch(/^nodejs(20|22)\.x$/);
+  });
+
+  it('runs on nodejs22.x (nodejs20.x is deprecated) and bundles for that Node.js version', () => {
+    expect(fn.Properties.Runtime).toBe('nodejs22.x');
+    const build = fn.Metadata!.BuildProperties as { Target: string };
+    expect(build.Target).toBe(`node${/^nodejs(\d+)\.x$/.exec(String(fn.Properties.Runtime))![1]}`);
   });
 
   it('allows exactly GetItem, PutItem, UpdateItem and DeleteItem, on that table only', () => {
