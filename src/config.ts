@@ -1,5 +1,6 @@
 import { SessionStoreNotSetError } from './errors';
 import { parseSessionOptions, type SessionOptions } from './options';
+import { processState } from './process-state';
 import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './stores/dynamodb-store';
 import { type SessionStore } from './stores/session-store';
 
@@ -23,9 +24,18 @@ interface GlobalState {
   readonly store: SessionStore | undefined;
 }
 
-let state: GlobalState = { config: {}, generation: 0, store: undefined };
-/** Stores built from the environment variable, one per table name. */
-const envStores = new Map<string, SessionStore>();
+interface SharedConfig {
+  state: GlobalState;
+  /** Stores built from the environment variable, one per table name. */
+  readonly envStores: Map<string, SessionStore>;
+}
+
+// One per process, not per module copy: configureSessions() through the CommonJS build must reach handlers
+// wrapped by the ES module build, and the other way round (see process-state.ts).
+const shared = processState<SharedConfig>('config.v1', () => ({
+  state: { config: {}, generation: 0, store: undefined },
+  envStores: new Map(),
+}));
 
 /**
  * Configures sessions for every handler, once per module (at the top level, so the client is built during the
@@ -45,12 +55,12 @@ export function configureSessions(config: SessionsConfig): void {
           ...config,
           tableName: config.tableName,
         }));
-  state = { config: { ...config }, generation: state.generation + 1, store };
+  shared.state = { config: { ...config }, generation: shared.state.generation + 1, store };
 }
 
 /** The current global configuration and its generation. */
 export function globalConfig(): Pick<GlobalState, 'config' | 'generation'> {
-  return state;
+  return shared.state;
 }
 
 /**
@@ -59,6 +69,7 @@ export function globalConfig(): Pick<GlobalState, 'config' | 'generation'> {
  */
 export function resolveStore(own: SessionStore | undefined): SessionStore {
   if (own) return own;
+  const { state, envStores } = shared;
   if (state.store) return state.store;
   const tableName = process.env[TABLE_NAME_ENV];
   if (!tableName) throw new SessionStoreNotSetError();

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SessionError } from './errors';
 import { type SessionContext } from './decorators/session-context';
+import { processState } from './process-state';
 
 /** The session of one invocation while its handler runs. */
 export interface LiveSession {
@@ -12,9 +13,10 @@ export interface LiveSession {
 
 /**
  * One scope per invocation: concurrent invocations in one process (tests, local servers, Lambda's own
- * multi-concurrency runtimes) each see their own session.
+ * multi-concurrency runtimes) each see their own session. One storage per process, so that `getSessionData()`
+ * from either build sees a session opened by the other (see process-state.ts).
  */
-export const sessionScope = new AsyncLocalStorage<LiveSession>();
+export const sessionScope = processState('session-scope.v1', () => new AsyncLocalStorage<LiveSession>());
 
 function current(caller: string): LiveSession {
   const session = sessionScope.getStore();

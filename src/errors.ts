@@ -1,6 +1,12 @@
 import { type ValidationError } from 'class-validator';
 
 /**
+ * Marks the prototype of each of this library's error classes with the class's stable name. A registered
+ * symbol, so the CommonJS and the ES module builds mark alike.
+ */
+const ERROR_CLASS = Symbol.for('lambda-sessions.error-class');
+
+/**
  * Root of every error this library throws. Catch `SessionError` to handle them all; each subclass sets a
  * stable `name` and says in its message what to change.
  */
@@ -8,6 +14,30 @@ export class SessionError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
+
+  /**
+   * `instanceof` for this library's error classes: true for instances of the class, as usual, and also for
+   * instances of the same class from the package's other build (a process can load both the CommonJS and the
+   * ES module build, and each defines its own classes). An error belongs to a class when a prototype along its
+   * chain carries that class's mark; `SessionError`'s mark is on every error of the family. A subclass of your
+   * own has no mark and gets the usual `instanceof`.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const mark = markOf(this.prototype);
+    if (mark === undefined || typeof value !== 'object' || value === null) return false;
+    for (let proto: unknown = Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
+      if (markOf(proto) === mark) return true;
+    }
+    return false;
+  }
+}
+
+/** The stable name a prototype is marked with, if it is one of this library's error classes' own. */
+function markOf(proto: unknown): unknown {
+  return Object.hasOwn(proto as object, ERROR_CLASS)
+    ? (proto as Record<typeof ERROR_CLASS, unknown>)[ERROR_CLASS]
+    : undefined;
 }
 
 /** An option has a value that cannot work; the message names the option and what it accepts. */
@@ -129,7 +159,8 @@ export function describeValidationErrors(errors: readonly ValidationError[], par
 
 // Each name lives on the prototype, as a literal: set there, it is in place when `Error` captures the stack
 // (so an uncaught error logs as `SessionMetadataError: ...`, not `Error: ...`), and a minifier that renames
-// classes cannot change it.
+// classes cannot change it. The same literal marks the prototype for `instanceof` across the two builds (the
+// mark is not `name`, which a user's subclass may set to anything).
 for (const [type, name] of [
   [SessionError, 'SessionError'],
   [SessionConfigurationError, 'SessionConfigurationError'],
@@ -143,4 +174,5 @@ for (const [type, name] of [
   [SessionResponseError, 'SessionResponseError'],
 ] as const) {
   Object.defineProperty(type.prototype, 'name', { value: name, writable: true, configurable: true });
+  Object.defineProperty(type.prototype, ERROR_CLASS, { value: name });
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { SessionMetadataError } from '../errors';
 import { type DataShape, type SessionClass } from '../data-codec';
+import { processState } from '../process-state';
 
 /** What a parameter decorator recorded, for the method decorator to read. */
 export interface SessionParameter {
@@ -9,8 +10,14 @@ export interface SessionParameter {
   readonly explicitType: SessionClass | undefined;
 }
 
-/** Parameters marked with `@SessionData()`, per prototype and method. */
-const registry = new WeakMap<object, Map<string | symbol, SessionParameter[]>>();
+/**
+ * Parameters marked with `@SessionData()` and `@SessionContext()`, per prototype and method. One per process,
+ * so that `@Session()` reads what the parameter decorators recorded whichever build each came from.
+ */
+const registry = processState(
+  'session-parameters.v1',
+  () => new WeakMap<object, Map<string | symbol, SessionParameter[]>>(),
+);
 
 /**
  * Injects the session into a parameter of a method decorated with `@Session()`: an instance of the

@@ -1,4 +1,5 @@
 import { SessionConflictError } from '../errors';
+import { processState } from '../process-state';
 import { sessionRef } from '../session-id';
 
 /**
@@ -68,9 +69,10 @@ export interface SessionStore {
 /**
  * The item that won a race, when the store learnt it from the failed write itself (DynamoDB's
  * `ReturnValuesOnConditionCheckFailure`): a retry then starts from it without another read. Kept beside the
- * error, not on it, so that logging the error never logs session data.
+ * error, not on it, so that logging the error never logs session data. One map per process: a store from one
+ * build may serve an engine from the other.
  */
-const winners = new WeakMap<object, StoredSession | null>();
+const winners = processState('conflict-winners.v1', () => new WeakMap<object, StoredSession | null>());
 
 /** Records what a conflict error's write lost to; `null` when the item is gone. */
 export function recordWinner(error: object, current: StoredSession | null): void {
