@@ -1,0 +1,130 @@
+// The package's two builds in one process: the CommonJS build (tsc) and the ES module build (esbuild) are two
+// copies of the code, and an app can load both. What must be one per process is: the configuration and the
+// stores built from the environment, the session scope of getSessionData(), the decorators' registry, and
+// instanceof for the errors. Both builds are made here (into build/, not dist/), then loaded together by
+// dual-package.check.mjs in a node process of its own (jest's module system would stand between them), with a
+// table on the dynalite this process starts.
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createSessionTable, type LocalDynamo, startDynalite } from '../support/dynalite';
+
+const ROOT = join(__dirname, '..', '..');
+const OUT = join(ROOT, 'build', 'dual-package'); // inside the repo, so the peers resolve from node_modules
+const run = promisify(execFile);
+
+interface Stored {
+  data: unknown;
+  ttl: number;
+}
+interface Report {
+  config: Record<string, Stored>;
+  middy: Stored;
+  environment: { bodies: string[]; clientsBuilt: number };
+  scope: Record<string, { isNew: string; data: unknown }>;
+  decorators: Record<string, unknown[]>;
+  errors: {
+    names: string[];
+    mismatches: string[];
+    acrossBuilds: number;
+    strangers: number;
+    subclasses: Record<string, boolean>;
+  };
+  conflict: Record<string, { runs: number; loads: number; data: unknown }>;
+}
+
+let dynamo: LocalDynamo;
+let report: Report;
+
+beforeAll(async () => {
+  rmSync(OUT, { recursive: true, force: true });
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  await run(
+    process.execPath,
+    [
+      tsc,
+      ...['-p', 'tsconfig.build.json', '--outDir', join(OUT, 'cjs')],
+      ...['--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'false'],
+    ],
+    { cwd: ROOT },
+  );
+  await run(process.execPath, [join(ROOT, 'scripts', 'build-esm.mjs'), OUT], { cwd: ROOT });
+
+  dynamo = await startDynalite();
+  const tableName = await createSessionTable(dynamo.client);
+  const { stdout } = await run(process.execPath, [join(__dirname, 'dual-package.check.mjs'), OUT], {
+    env: {
+      ...process.env,
+      CHECK_TABLE_NAME: tableName,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    },
+  });
+  report = JSON.parse(stdout) as Report;
+}, 180_000); // two builds on a shared machine
+
+afterAll(() => dynamo?.close());
+
+it('applies configureSessions() through either build to the handlers of the other, middy included', () => {
+  expect(report.config).toEqual({
+    'cjs->esm': { data: 'by esm', ttl: 60 },
+    'esm->cjs': { data: 'by cjs', ttl: 60 },
+  });
+  expect(report.middy).toEqual({ data: 'by middy', ttl: 90 });
+});
+
+it('builds one store, one client, for the table the environment names, whichever build asks', () => {
+  expect(report.environment).toEqual({ bodies: ['1', '2', '3'], clientsBuilt: 1 });
+});
+
+it("lets getSessionData() and setSessionData() of either build reach a session the other's handler opened", () => {
+  expect(report.scope).toEqual({
+    'cjs->esm': { isNew: 'true', data: { set: 'esm', seen: null } },
+    'esm->cjs': { isNew: 'true', data: { set: 'cjs', seen: null } },
+  });
+});
+
+it("reads the parameter decorators of either build from the other's @Session()", () => {
+  // [hydrated into the class, value, the lifecycle handle injected] on two calls of one session
+  const twoCalls = [
+    [true, 1, 'function'],
+    [true, 2, 'function'],
+  ];
+  expect(report.decorators).toEqual({ 'cjs->esm': twoCalls, 'esm->cjs': twoCalls });
+});
+
+it('answers instanceof across the builds as within one, for every error class', () => {
+  expect(report.errors.names).toEqual([
+    'SessionConfigurationError',
+    'SessionConflictError',
+    'SessionCorruptError',
+    'SessionError',
+    'SessionMetadataError',
+    'SessionResponseError',
+    'SessionStoreNotSetError',
+    'SessionStoreUnavailableError',
+    'SessionTooLargeError',
+    'SessionValidationError',
+  ]);
+  expect(report.errors.mismatches).toEqual([]);
+  // Each class is itself and a SessionError; SessionStoreNotSetError is a SessionConfigurationError too.
+  expect(report.errors.acrossBuilds).toBe(2 * (10 + 9 + 1));
+  expect(report.errors.strangers).toBe(0);
+});
+
+it("recognises a user's subclass by its library ancestor, and keeps instanceof of the subclass itself plain", () => {
+  expect(report.errors.subclasses).toEqual({
+    'RetryLater instanceof esm.SessionConflictError': true,
+    'RetryLater instanceof esm.SessionError': true,
+    'RetryLater instanceof esm.SessionTooLargeError': false,
+    'esm.SessionConflictError instanceof RetryLater': false,
+    'cjs.SessionError instanceof Custom': false,
+    'Custom instanceof cjs.SessionError': true,
+  });
+});
+
+it("retries a conflict raised by the other build's store, from the winner it recorded, without a second read", () => {
+  // Reads: the outer invocation's first run, the rival's; the retry starts from what the failed write returned.
+  const retried = { runs: 2, loads: 2, data: ['first', 'rival', 'outer'] };
+  expect(report.conflict).toEqual({ 'cjs->esm': retried, 'esm->cjs': retried });
+});
