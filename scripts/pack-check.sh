@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packs the library as npm would publish it, installs the tarball into a fresh TypeScript project outside the
-# repository, compiles the README's counter handler there with tsc, and runs it against dynalite: what a user
-# gets from `npm install lambda-sessions`, not what the repo's own paths make work.
+# repository, compiles the README's counter handler there with tsc, bundles it with esbuild, and runs it against
+# dynalite: what a user gets from `npm install lambda-sessions`, not what the repo's own paths make work.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -24,7 +24,8 @@ npm install --no-audit --no-fund --prefer-offline --loglevel=error "./$tarball" 
   "class-validator@$(version class-validator)" "class-transformer@$(version class-transformer)" \
   "reflect-metadata@$(version reflect-metadata)" "typescript@$(version typescript)" \
   "@types/aws-lambda@$(version @types/aws-lambda)" "@types/node@$(version @types/node)" \
-  "@middy/core@$(version @middy/core)"
+  "@middy/core@$(version @middy/core)" "esbuild@$(version esbuild)"
+installed() { node -p "require('./node_modules/$1/package.json').version"; }
 
 # The table CLI, as `npx lambda-sessions` finds it in the installed package.
 ./node_modules/.bin/lambda-sessions --help | grep -q '^Usage: lambda-sessions <command>'
@@ -36,7 +37,7 @@ cat > tsconfig.json <<'JSON'
     "target": "ES2022", "module": "Node16", "moduleResolution": "Node16", "strict": true,
     "experimentalDecorators": true, "emitDecoratorMetadata": true, "outDir": "out", "skipLibCheck": false
   },
-  "include": ["handler.ts", "handler-esm.mts", "middy-handler.mts"]
+  "include": ["handler.ts", "handler-esm.mts", "bundled.ts", "middy-handler.mts"]
 }
 JSON
 cat > handler.ts <<'TS'
@@ -64,8 +65,11 @@ export const handler = h.handle.bind(h);
 TS
 # The same handler as an ES module: `lambda-sessions` resolves to its ESM entry.
 cp handler.ts handler-esm.mts
+# The same handler for esbuild, which emits no decorator metadata: the class named, as the README says.
+sed 's/@SessionData()/@SessionData(Counter)/' handler.ts > bundled.ts
+grep -q '@SessionData(Counter) counter' bundled.ts
 
-# middy 6 with the real core: the middleware's structural type must fit middy's own `.use()` types.
+# middy with the real core: the middleware's structural type must fit middy's own `.use()` types.
 cat > middy-handler.mts <<'TS'
 import middy from '@middy/core';
 import { type APIGatewayProxyEventV2, type APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -89,8 +93,11 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
 TS
 
 cat > run.js <<'JS'
-// Starts dynalite (the repo's copy), creates the table, and calls the compiled handler as Lambda would.
+// Starts dynalite (the repo's copy), creates the table, and calls each handler as Lambda would:
+// node run.js <label> <file> [<label> <file> ...]; a .mjs file is imported, a .js file required.
 const dynalite = require(process.env.DYNALITE_PATH);
+const { resolve } = require('node:path');
+const { pathToFileURL } = require('node:url');
 const { DynamoDBClient, CreateTableCommand } = require('@aws-sdk/client-dynamodb');
 const server = dynalite({ createTableMs: 0 });
 server.listen(0, '127.0.0.1', async () => {
@@ -111,10 +118,11 @@ server.listen(0, '127.0.0.1', async () => {
     console.log(`${label}: ${bodies.join(',')}`);
     if (bodies.join(',') !== 'null,1,2,3,null') throw new Error(`${label}: unexpected bodies`);
   };
+  const load = async (file) =>
+    file.endsWith('.mjs') ? (await import(pathToFileURL(resolve(file)).href)).handler : require(resolve(file)).handler;
   try {
-    await scenario('CommonJS', require('./out/handler.js').handler);
-    await scenario('ES module', (await import('./out/handler-esm.mjs')).handler);
-    await scenario('middy 6', (await import('./out/middy-handler.mjs')).handler);
+    const [, , ...pairs] = process.argv;
+    for (let i = 0; i < pairs.length; i += 2) await scenario(pairs[i], await load(pairs[i + 1]));
   } catch (error) {
     console.error(error);
     process.exitCode = 1;
@@ -124,6 +132,19 @@ server.listen(0, '127.0.0.1', async () => {
   }
 });
 JS
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true DYNALITE_PATH="$repo/node_modules/dynalite"
+
 npx tsc -p tsconfig.json
-AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true DYNALITE_PATH="$repo/node_modules/dynalite" node run.js
+# Bundled as CDK's NodejsFunction (OutputFormat.ESM or CJS) and SAM's esbuild builder (Format: esm or cjs) do,
+# the AWS SDK left to the Lambda runtime, and no banner that defines `require` for the ESM bundle.
+for format in esm cjs; do
+  ./node_modules/.bin/esbuild bundled.ts --bundle --platform=node --target=node20 --format="$format" \
+    --external:'@aws-sdk/*' --log-level=warning --outfile="out/bundle-$format.$([ "$format" = esm ] && echo mjs || echo js)"
+done
+middy="middy $(installed @middy/core)"
+node run.js CommonJS out/handler.js "ES module" out/handler-esm.mjs "$middy" out/middy-handler.mjs
+# Each bundle in a process of its own, as Lambda loads one.
+node run.js "esbuild ESM bundle" out/bundle-esm.mjs
+node run.js "esbuild CJS bundle" out/bundle-cjs.js
+
 echo "pack check passed"
