@@ -2,6 +2,7 @@
 # Packs the library as npm would publish it, installs the tarball into a fresh TypeScript project outside the
 # repository, compiles the README's counter handler there with tsc, bundles it with esbuild, and runs it against
 # dynalite: what a user gets from `npm install lambda-sessions`, not what the repo's own paths make work.
+# Then the same project again with the other middy major and the oldest AWS SDK the peer ranges accept.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -147,4 +148,28 @@ node run.js CommonJS out/handler.js "ES module" out/handler-esm.mjs "$middy" out
 node run.js "esbuild ESM bundle" out/bundle-esm.mjs
 node run.js "esbuild CJS bundle" out/bundle-cjs.js
 
+# The oldest AWS SDK the peer ranges accept: every scenario again.
+peer() { node -p "require('$repo/package.json').peerDependencies['$1']"; }
+floor=$(peer @aws-sdk/client-dynamodb | sed 's/^\^//')
+[[ $floor =~ ^[0-9]+\.[0-9]+\.[0-9]+$ && $(peer @aws-sdk/lib-dynamodb) == "^$floor" ]]
+npm install --no-audit --no-fund --loglevel=error "@aws-sdk/client-dynamodb@$floor" "@aws-sdk/lib-dynamodb@$floor"
+npx tsc -p tsconfig.json
+sdk="AWS SDK $(installed @aws-sdk/client-dynamodb)"
+node run.js "CommonJS, $sdk" out/handler.js "ES module, $sdk" out/handler-esm.mjs "$middy, $sdk" out/middy-handler.mjs
+node run.js "esbuild ESM bundle, $sdk" out/bundle-esm.mjs
+node run.js "esbuild CJS bundle, $sdk" out/bundle-cjs.js
+
+# The other middy major the peer range accepts (npm refuses it with ERESOLVE when the range does not), beside
+# the oldest AWS SDK.
+npm install --no-audit --no-fund --loglevel=error "@middy/core@7"
+middy="middy $(installed @middy/core)"
+# middy 7's index.d.ts imports types from its optional peer @aws/durable-execution-sdk-js (Node >= 22), which
+# is not installed: skipLibCheck (tsc --init's default) lets it be. The handlers are type-checked in full.
+npx tsc -p tsconfig.json --skipLibCheck
+echo "$middy: the middy handler compiles against its types"
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 22 ]; then
+  node run.js "$middy" out/middy-handler.mjs
+else
+  echo "$middy: not run: it requires Node >= 22 (its engines field), this is Node $(node -v)"
+fi
 echo "pack check passed"
