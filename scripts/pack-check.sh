@@ -41,28 +41,16 @@ cat > tsconfig.json <<'JSON'
   "include": ["handler.ts", "handler-esm.mts", "bundled.ts", "middy-handler.mts"]
 }
 JSON
-cat > handler.ts <<'TS'
-import 'reflect-metadata';
-import { type APIGatewayProxyEventV2 } from 'aws-lambda';
-import { IsInt, IsOptional, Min } from 'class-validator';
-import { Session, SessionData, configureSessions } from 'lambda-sessions';
-
-configureSessions({ tableName: 'sessions' }); // or SESSION_LAMBDA_DYNAMODB_TABLE_NAME
-
-class Counter {
-  @IsOptional() @IsInt() @Min(0) value?: number;
-}
-
-class Handler {
-  @Session({ update: true, ttl: 900 })
-  async handle(event: APIGatewayProxyEventV2, @SessionData() counter: Counter) {
-    const seen = counter.value ?? null;
-    counter.value = (counter.value ?? 0) + 1;
-    return { statusCode: 200, headers: {}, body: JSON.stringify(seen) };
-  }
-}
-const h = new Handler();
-export const handler = h.handle.bind(h);
+# The README's Usage example, exactly as the README has it, and the typed entry it promises: assignable to
+# Lambda's handler type with no cast.
+node -e '
+  const readme = require("fs").readFileSync(process.argv[1], "utf8");
+  const usage = readme.slice(readme.indexOf("## Usage"));
+  process.stdout.write(usage.match(/```ts\n([\s\S]*?)```/)[1]);
+' "$repo/README.md" > handler.ts
+grep -q "lambdaHandler(new Handler(), 'handle')" handler.ts
+cat >> handler.ts <<'TS'
+export const typed: import('aws-lambda').APIGatewayProxyHandlerV2 = handler;
 TS
 # The same handler as an ES module: `lambda-sessions` resolves to its ESM entry.
 cp handler.ts handler-esm.mts

@@ -15,8 +15,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { TABLE_NAME_ENV } from './config';
-import { DEFAULT_ATTRIBUTE_NAMES } from './stores/dynamodb-store';
+import { TABLE_NAME_ENV } from './constants';
+import { DEFAULT_ATTRIBUTE_NAMES } from './stores/dynamodb-item';
 import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './stores/sdk-setup';
 
 /** Where the command reads and writes, and how it builds its client; tests pass their own. */

@@ -1,11 +1,9 @@
+import { TABLE_NAME_ENV } from './constants';
 import { SessionStoreNotSetError } from './errors';
 import { parseSessionOptions, type SessionOptions } from './options';
 import { processState } from './process-state';
 import { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './stores/dynamodb-store';
 import { type SessionStore } from './stores/session-store';
-
-/** The environment variable naming the table, as in `session-lambda`. */
-export const TABLE_NAME_ENV = 'SESSION_LAMBDA_DYNAMODB_TABLE_NAME';
 
 /**
  * Settings for every handler of the module: where the sessions live, and defaults for the per-handler options.

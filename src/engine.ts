@@ -6,7 +6,12 @@ import { globalConfig, resolveStore } from './config';
 import { type LiveSession, sessionScope } from './current-session';
 import { backoff, type Budget, callBudget } from './budget';
 import { type DataShape, newData, restore } from './data-codec';
-import { loggableValidationFailures, SessionConflictError, SessionValidationError } from './errors';
+import {
+  conflictWinner,
+  loggableValidationFailures,
+  SessionConflictError,
+  SessionValidationError,
+} from './errors';
 import {
   parseSessionOptions,
   resolveSessionOptions,
@@ -15,7 +20,7 @@ import {
 } from './options';
 import { SessionLifecycle } from './lifecycle';
 import { generateSessionId, hashSessionId, sessionRef } from './session-id';
-import { type SessionStore, type StoredSession, winnerOf } from './stores/session-store';
+import { type SessionStore, type StoredSession } from './stores/session-store';
 import { type Invocation, persist, type SessionState } from './persist';
 import { deadline, isAlive } from './timeouts';
 import { readClaim, responseAdditions } from './transport/claim';
@@ -94,7 +99,7 @@ export class SessionEngine {
           });
           throw error;
         }
-        winner = winnerOf(error);
+        winner = conflictWinner(error);
         options.logger?.debug('lambda-sessions: conflict, running the handler again', {
           session: error.sessionRef,
           attempt,

@@ -1,4 +1,5 @@
 import { type ValidationError } from 'class-validator';
+import { type StoredSession } from './stores/session-store';
 
 /**
  * Marks the prototype of each of this library's error classes with the class's stable name. A registered
@@ -85,21 +86,41 @@ export class SessionValidationError extends SessionError {
 }
 
 /**
+ * What a conflict's write lost to, kept on the error under a registered symbol and not enumerable: logging
+ * the error (JSON, `util.inspect`, Powertools) never prints the winner's session data, and an engine of the
+ * package's other build finds it too.
+ */
+const CURRENT = Symbol.for('lambda-sessions.conflict-current.v1');
+
+/**
  * Another invocation changed or created the session between this invocation's read and its write. Nothing was
  * overwritten; the caller may retry the request.
  */
 export class SessionConflictError extends SessionError {
+  /**
+   * @param sessionRef the logged form of the session id (its hash prefix)
+   * @param options `current`: what the store holds now, when the failed write told it (DynamoDB returns the
+   *   item with the failure; `null`: nothing is stored), so that a retry starts from it without another read
+   */
   constructor(
     /** The logged form of the session id (its hash prefix). */
     readonly sessionRef: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; current?: StoredSession | null },
   ) {
     super(
       `Session ${sessionRef} was changed by a concurrent request; this invocation's changes were not saved. ` +
         'Retry the request.',
-      options,
+      options && { cause: options.cause },
     );
+    if (options?.current !== undefined) {
+      Object.defineProperty(this, CURRENT, { value: options.current, enumerable: false });
+    }
   }
+}
+
+/** What a conflict's write lost to, if the store said; `undefined` when it must be read again. */
+export function conflictWinner(error: SessionConflictError): StoredSession | null | undefined {
+  return (error as unknown as Record<typeof CURRENT, StoredSession | null | undefined>)[CURRENT];
 }
 
 /**

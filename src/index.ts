@@ -10,20 +10,23 @@ export { SessionContext } from './decorators/session-context';
 export { withSession, type WithSessionOptions } from './with-session';
 export { lambdaHandler, type LambdaEntry, type MethodKey } from './lambda-handler';
 export { getSessionData, setSessionData, getSessionContext } from './current-session';
-export { configureSessions, TABLE_NAME_ENV, type SessionsConfig } from './config';
+export { configureSessions, type SessionsConfig } from './config';
+export { TABLE_NAME_ENV } from './constants';
 export { SESSION_DEFAULTS, type SessionOptions } from './options';
 export { COOKIE_DEFAULTS, type CookieOptions, type CookieSetting } from './transport/cookies';
 export { type SessionLogger } from './logger';
 export { type SessionClass } from './data-codec';
-export { type SessionStore, type StoreCallOptions, type StoredSession } from './stores/session-store';
+export {
+  checkWriteCondition,
+  type SessionStore,
+  type StoreCallOptions,
+  type StoredSession,
+  type TouchChange,
+} from './stores/session-store';
 export { MemorySessionStore } from './stores/memory-store';
 export { FileSessionStore, type FileSessionStoreOptions } from './stores/file-store';
-export {
-  DynamoDBSessionStore,
-  DEFAULT_ATTRIBUTE_NAMES,
-  type AttributeNames,
-  type DynamoDBSessionStoreOptions,
-} from './stores/dynamodb-store';
+export { DynamoDBSessionStore, type DynamoDBSessionStoreOptions } from './stores/dynamodb-store';
+export { DEFAULT_ATTRIBUTE_NAMES, type AttributeNames } from './stores/dynamodb-item';
 export {
   SessionError,
   SessionConfigurationError,

@@ -1,4 +1,5 @@
 import { type ValidatorOptions } from 'class-validator';
+import { DEFAULT_STORE_TIMEOUT_MS } from './constants';
 import { SessionConfigurationError } from './errors';
 import { type SessionLogger } from './logger';
 import { type SessionStore } from './stores/session-store';
@@ -130,7 +131,7 @@ export const SESSION_DEFAULTS = Object.freeze({
   /** Never a silent reset. */
   onInvalidStored: 'throw' as 'throw' | 'reset',
   /** DynamoDB answers in milliseconds; three seconds covers its retries and still fails well before most Lambda timeouts. */
-  storeTimeoutMs: 3_000,
+  storeTimeoutMs: DEFAULT_STORE_TIMEOUT_MS,
 } as const);
 /* eslint-enable @typescript-eslint/no-unnecessary-type-assertion */
 

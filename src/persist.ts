@@ -7,7 +7,7 @@ import { type SessionLifecycle } from './lifecycle';
 import { type ResolvedSessionOptions } from './options';
 import { sessionRef } from './session-id';
 import { type SessionStore, type StoredSession } from './stores/session-store';
-import { deadline, toEpochSeconds } from './timeouts';
+import { deadline } from './timeouts';
 import { type Claim } from './transport/claim';
 
 /**
@@ -98,7 +98,9 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
   }
   if (options.ttl > 0 && now - stored.updatedAt >= options.touchAfter * 1000) {
     const slid = deadline(stored.createdAt, now, options);
-    const touched = await budget((o) => store.touch(key, toEpochSeconds(slid), now, stored.version, o));
+    const touched = await budget((o) =>
+      store.touch(key, { expiresAt: slid, updatedAt: now, expectedVersion: stored.version }, o),
+    );
     log?.debug('lambda-sessions: session expiry slid', { session: sessionRef(key), touched });
     return slid;
   }
@@ -138,7 +140,7 @@ async function write(
       createdAt: previous.createdAt,
       updatedAt: now,
       version,
-      expiresAt: toEpochSeconds(deadline(previous.createdAt, now, options)),
+      expiresAt: deadline(previous.createdAt, now, options),
       schemaVersion: options.version,
     };
     await budget((o) => store.save(saved, previous.version, o));

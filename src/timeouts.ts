@@ -14,18 +14,13 @@ export function deadline(createdAt: number, lastUsed: number, timeouts: Timeouts
   return earliest === Infinity ? undefined : earliest;
 }
 
-/** A deadline as DynamoDB's TTL attribute wants it: epoch seconds, rounded up so a session never dies early. */
-export function toEpochSeconds(ms: number | undefined): number | undefined {
-  return ms === undefined ? undefined : Math.ceil(ms / 1000);
-}
-
 /**
  * Whether a stored session is still alive at `now`. DynamoDB deletes expired items lazily (typically within
  * days of their TTL), so a read must check expiry itself. Both the stored TTL and the current timeouts count:
  * shortening `ttl` in a deployment shortens the sessions already stored.
  */
 export function isAlive(session: StoredSession, now: number, timeouts: Timeouts): boolean {
-  if (session.expiresAt !== undefined && session.expiresAt * 1000 <= now) return false;
+  if (session.expiresAt !== undefined && session.expiresAt <= now) return false;
   const current = deadline(session.createdAt, session.updatedAt, timeouts);
   return current === undefined || current > now;
 }

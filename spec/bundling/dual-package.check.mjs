@@ -41,10 +41,10 @@ const part = async (name, check) => {
 const event = (id) => ({ version: '2.0', rawPath: '/', headers: id ? { 'session-id': id } : {} });
 const ok = (body) => ({ statusCode: 200, headers: {}, body });
 const stored = async (store, id) => JSON.parse((await store.load(cjs.hashSessionId(id))).data);
-// The idle timeout the item was written with, in whole seconds (expiresAt is rounded up to one).
+// The idle timeout the item was written with, in seconds (expiresAt and updatedAt are epoch ms).
 const ttlOf = async (store, id) => {
   const item = await store.load(cjs.hashSessionId(id));
-  return Math.floor(item.expiresAt - item.updatedAt / 1000);
+  return Math.round((item.expiresAt - item.updatedAt) / 1000);
 };
 
 // configureSessions() through one build, a handler wrapped by the other.

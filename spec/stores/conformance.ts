@@ -1,7 +1,7 @@
 // What every SessionStore must do, as the engine relies on it. `describeStoreConformance` runs the same
 // tests against any store; stores.conformance.dynalite.spec.ts runs it for each one this library ships.
 import { SessionConflictError, type SessionStore, type StoredSession } from '../../src';
-import { winnerOf } from '../../src/stores/session-store';
+import { conflictWinner } from '../../src/errors';
 
 let counter = 0;
 const freshKey = () => `conformance-key-${process.pid}-${++counter}`;
@@ -12,7 +12,7 @@ const session = (key: string, overrides: Partial<StoredSession> = {}): StoredSes
   createdAt: 1_700_000_000_000,
   updatedAt: 1_700_000_000_000,
   version: 1,
-  expiresAt: 1_700_000_600,
+  expiresAt: 1_700_000_600_000,
   ...overrides,
 });
 
@@ -63,7 +63,7 @@ export function describeStoreConformance(name: string, makeStore: () => SessionS
         .save(session(key, { data: '{"n":3}', version: 2 }), 1)
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SessionConflictError);
-      const winner = winnerOf(error as object);
+      const winner = conflictWinner(error as SessionConflictError);
       if (winner !== undefined) expect(winner?.data).toBe('{"n":2}'); // a store may leave the reread to the engine
       expect(await store.load(key)).toEqual(session(key, { data: '{"n":2}', version: 2 }));
     });
@@ -77,19 +77,33 @@ export function describeStoreConformance(name: string, makeStore: () => SessionS
     it('touches expiry and time only, and only at the expected version', async () => {
       const key = freshKey();
       await store.save(session(key), undefined);
-      expect(await store.touch(key, 1_700_000_900, 1_700_000_300_000, 1)).toBe(true);
+      expect(
+        await store.touch(key, {
+          expiresAt: 1_700_000_900_000,
+          updatedAt: 1_700_000_300_000,
+          expectedVersion: 1,
+        }),
+      ).toBe(true);
       expect(await store.load(key)).toEqual(
-        session(key, { expiresAt: 1_700_000_900, updatedAt: 1_700_000_300_000 }),
+        session(key, { expiresAt: 1_700_000_900_000, updatedAt: 1_700_000_300_000 }),
       );
-      expect(await store.touch(key, 1_700_009_999, 1_700_009_999_000, 7)).toBe(false);
-      expect(await store.touch(freshKey(), 1, 1, 1)).toBe(false);
-      expect((await store.load(key))?.expiresAt).toBe(1_700_000_900);
+      expect(
+        await store.touch(key, {
+          expiresAt: 1_700_009_999_000,
+          updatedAt: 1_700_009_999_000,
+          expectedVersion: 7,
+        }),
+      ).toBe(false);
+      expect(await store.touch(freshKey(), { expiresAt: 1000, updatedAt: 1, expectedVersion: 1 })).toBe(
+        false,
+      );
+      expect((await store.load(key))?.expiresAt).toBe(1_700_000_900_000);
     });
 
     it('touch can remove the expiry', async () => {
       const key = freshKey();
       await store.save(session(key), undefined);
-      await store.touch(key, undefined, 1_700_000_300_000, 1);
+      await store.touch(key, { expiresAt: undefined, updatedAt: 1_700_000_300_000, expectedVersion: 1 });
       expect((await store.load(key))?.expiresAt).toBeUndefined();
     });
 

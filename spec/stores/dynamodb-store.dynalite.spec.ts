@@ -9,7 +9,7 @@ import {
   SessionTooLargeError,
   type StoredSession,
 } from '../../src';
-import { winnerOf } from '../../src/stores/session-store';
+import { conflictWinner } from '../../src/errors';
 import { getItem, useSessionTable } from '../support/dynalite';
 
 const local = useSessionTable();
@@ -102,7 +102,7 @@ describe('conflicts', () => {
     const error = await s.save(session('w', '{"n":1}', 2), 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SessionConflictError);
     expect(sent!.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
-    expect(winnerOf(error as object)).toEqual({
+    expect(conflictWinner(error as SessionConflictError)).toEqual({
       key: 'w',
       data: '{"n":2}',
       createdAt: 5,

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { SessionConfigurationError, SessionCorruptError } from '../errors';
-import { checkWriteCondition, type SessionStore, type StoredSession } from './session-store';
+import {
+  checkWriteCondition,
+  type SessionStore,
+  type StoredSession,
+  type TouchChange,
+} from './session-store';
 
 /** Where the file store keeps its sessions. */
 export interface FileSessionStoreOptions {
@@ -49,12 +54,7 @@ export class FileSessionStore implements SessionStore {
     });
   }
 
-  touch(
-    key: string,
-    expiresAt: number | undefined,
-    updatedAt: number,
-    expectedVersion: number,
-  ): Promise<boolean> {
+  touch(key: string, { expiresAt, updatedAt, expectedVersion }: TouchChange): Promise<boolean> {
     return this.serially(async () => {
       const items = await this.read();
       const current = items[key];

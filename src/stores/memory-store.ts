@@ -1,4 +1,9 @@
-import { checkWriteCondition, type SessionStore, type StoredSession } from './session-store';
+import {
+  checkWriteCondition,
+  type SessionStore,
+  type StoredSession,
+  type TouchChange,
+} from './session-store';
 
 /**
  * Sessions in this process's memory, with the same conditional-write rules as the DynamoDB store. For unit
@@ -17,12 +22,7 @@ export class MemorySessionStore implements SessionStore {
     this.items.set(session.key, { ...session });
   }
 
-  async touch(
-    key: string,
-    expiresAt: number | undefined,
-    updatedAt: number,
-    expectedVersion: number,
-  ): Promise<boolean> {
+  async touch(key: string, { expiresAt, updatedAt, expectedVersion }: TouchChange): Promise<boolean> {
     const current = this.items.get(key);
     if (current?.version !== expectedVersion) return false;
     this.items.set(key, { ...current, expiresAt, updatedAt });

@@ -1,5 +1,8 @@
+/**
+ * The contract between the engine and a store. Every time in it is epoch milliseconds; a store that needs
+ * another unit (DynamoDB's TTL is in seconds) converts at its edge.
+ */
 import { SessionConflictError } from '../errors';
-import { processState } from '../process-state';
 import { sessionRef } from '../session-id';
 
 /**
@@ -11,7 +14,7 @@ export interface StoredSession {
   readonly key: string;
   /** The session data, serialised as JSON text (class-transformer's `instanceToPlain`, then `JSON.stringify`). */
   readonly data: string;
-  /** When the session dies, in epoch seconds (DynamoDB's TTL unit); `undefined` when it never does. */
+  /** When the session dies, epoch milliseconds; `undefined` when it never does. */
   readonly expiresAt: number | undefined;
   /** When the session was created, epoch milliseconds. */
   readonly createdAt: number;
@@ -32,9 +35,19 @@ export interface StoreCallOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What {@link SessionStore.touch} changes, and on what condition. */
+export interface TouchChange {
+  /** The new expiry, epoch milliseconds; `undefined` removes it (the session no longer expires). */
+  readonly expiresAt: number | undefined;
+  /** The time of this use, epoch milliseconds. */
+  readonly updatedAt: number;
+  /** The version that was read: the touch applies only while it is still the stored one. */
+  readonly expectedVersion: number;
+}
+
 /**
- * Where sessions live. Implement it to keep sessions somewhere else; the engine never imports the AWS SDK,
- * only this interface.
+ * Where sessions live. Implement it to keep sessions somewhere else (run the conformance suite of
+ * `lambda-sessions/testing` against it); the engine knows stores only by this interface.
  *
  * Every write is conditional, so two invocations that raced on one session cannot silently overwrite each
  * other: a store that cannot honour a condition throws {@link SessionConflictError}.
@@ -55,38 +68,16 @@ export interface SessionStore {
    * Slides a session's expiry without touching its data or version. Returns `false`, without failing, when the
    * item is gone or its version is no longer `expectedVersion` (a concurrent write has slid it already).
    */
-  touch(
-    key: string,
-    expiresAt: number | undefined,
-    updatedAt: number,
-    expectedVersion: number,
-    options?: StoreCallOptions,
-  ): Promise<boolean>;
+  touch(key: string, change: TouchChange, options?: StoreCallOptions): Promise<boolean>;
   /** Deletes the session; deleting an absent one is not an error. */
   delete(key: string, options?: StoreCallOptions): Promise<void>;
 }
 
 /**
- * The item that won a race, when the store learnt it from the failed write itself (DynamoDB's
- * `ReturnValuesOnConditionCheckFailure`): a retry then starts from it without another read. Kept beside the
- * error, not on it, so that logging the error never logs session data. One map per process: a store from one
- * build may serve an engine from the other.
- */
-const winners = processState('conflict-winners.v1', () => new WeakMap<object, StoredSession | null>());
-
-/** Records what a conflict error's write lost to; `null` when the item is gone. */
-export function recordWinner(error: object, current: StoredSession | null): void {
-  winners.set(error, current);
-}
-
-/** What a conflict error's write lost to, if the store knew; `undefined` when it must be read again. */
-export function winnerOf(error: object): StoredSession | null | undefined {
-  return winners.get(error);
-}
-
-/**
- * The write condition, for stores that check it themselves (memory, file): create only where nothing is,
- * replace only `expectedVersion`. Throws `SessionConflictError`, with what won, when it does not hold.
+ * The write condition of {@link SessionStore.save}, for stores that check it themselves (memory, file, yours):
+ * create only where nothing is, replace only `expectedVersion`. Throws `SessionConflictError`, carrying what
+ * won (so that a retry needs no second read), when it does not hold.
+ * @param current what the store holds under the session's key now
  */
 export function checkWriteCondition(
   current: StoredSession | undefined,
@@ -95,7 +86,5 @@ export function checkWriteCondition(
 ): void {
   const holds = expectedVersion === undefined ? current === undefined : current?.version === expectedVersion;
   if (holds) return;
-  const conflict = new SessionConflictError(sessionRef(session.key));
-  recordWinner(conflict, current ? { ...current } : null);
-  throw conflict;
+  throw new SessionConflictError(sessionRef(session.key), { current: current ? { ...current } : null });
 }

@@ -1,0 +1,208 @@
+/**
+ * A session as a DynamoDB item: the attribute names, the data's encoding (JSON text, or brotli-compressed
+ * Binary above a size), the TTL in epoch seconds, the item size DynamoDB counts, and the check that an item
+ * read is one this library wrote.
+ */
+import { type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
+import { SessionConfigurationError, SessionCorruptError, SessionTooLargeError } from '../errors';
+import { sessionRef } from '../session-id';
+import { type StoredSession } from './session-store';
+
+/** The names of the item's attributes. Change them to match an existing table. */
+export interface AttributeNames {
+  /** Partition key (type `S`) holding the hashed id. @default 'key' */
+  key: string;
+  /** The session data as JSON text. @default 'value' */
+  value: string;
+  /** Expiry in epoch seconds; enable the table's DynamoDB TTL on this attribute. @default 'ttl' */
+  ttl: string;
+  /** Creation time, epoch ms. @default 'createdAt' */
+  createdAt: string;
+  /** Time of the last write or expiry slide, epoch ms. @default 'updatedAt' */
+  updatedAt: string;
+  /** Write counter, the condition of every write. @default 'version' */
+  version: string;
+  /** Schema version of the data (the `version` option). @default 'schemaVersion' */
+  schemaVersion: string;
+}
+
+/** The attribute names `session-lambda` and this library use unless told otherwise. */
+export const DEFAULT_ATTRIBUTE_NAMES: Readonly<AttributeNames> = Object.freeze({
+  key: 'key',
+  value: 'value',
+  ttl: 'ttl',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  version: 'version',
+  schemaVersion: 'schemaVersion',
+});
+
+/** DynamoDB's item size limit: 400 KB. */
+export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
+
+/** The first byte of a Binary value: how the rest is encoded. Room for other encodings later. */
+const BROTLI_JSON = 1;
+
+/** Fast brotli: most of the ratio of the best setting at a fraction of its CPU time. */
+const BROTLI_OPTIONS = {
+  params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT },
+};
+
+/** How items are encoded; the DynamoDB store's options of the same names. */
+export interface ItemCodecOptions {
+  readonly attributeNames?: Partial<AttributeNames> | undefined;
+  readonly compressAbove?: number | undefined;
+  readonly maxItemBytes?: number | undefined;
+}
+
+/** Sessions to items and back, for one table. */
+export class SessionItemCodec {
+  /** The attribute names in use. */
+  readonly names: Readonly<AttributeNames>;
+  private readonly compressAbove: number;
+  private readonly maxItemBytes: number;
+
+  /** @param tableName for messages */
+  constructor(
+    private readonly tableName: string,
+    options: ItemCodecOptions,
+  ) {
+    this.names = checkAttributeNames({ ...DEFAULT_ATTRIBUTE_NAMES, ...options.attributeNames });
+    this.compressAbove = options.compressAbove ?? 4096;
+    this.maxItemBytes = options.maxItemBytes ?? DYNAMODB_MAX_ITEM_BYTES;
+    if (
+      !(this.compressAbove >= 0) ||
+      !(this.maxItemBytes > 0 && this.maxItemBytes <= DYNAMODB_MAX_ITEM_BYTES)
+    ) {
+      throw new SessionConfigurationError(
+        `compressAbove must be 0 or more and maxItemBytes between 1 and ${DYNAMODB_MAX_ITEM_BYTES}.`,
+      );
+    }
+  }
+
+  /** The item for a session; throws `SessionTooLargeError` (before any request) when it would not fit. */
+  toItem(session: StoredSession): Record<string, unknown> {
+    const n = this.names;
+    const item: Record<string, unknown> = {
+      [n.key]: session.key,
+      [n.value]: this.encode(session.data),
+      [n.createdAt]: session.createdAt,
+      [n.updatedAt]: session.updatedAt,
+      [n.version]: session.version,
+    };
+    const ttl = ttlSeconds(session.expiresAt);
+    if (ttl !== undefined) item[n.ttl] = ttl;
+    if (session.schemaVersion !== undefined) item[n.schemaVersion] = session.schemaVersion;
+    const size = itemSize(item);
+    if (size > this.maxItemBytes)
+      throw new SessionTooLargeError(sessionRef(session.key), size, this.maxItemBytes);
+    return item;
+  }
+
+  /** Checks the item's shape: an item this library did not write must not pass for a session. */
+  fromItem(key: string, item: Record<string, unknown>): StoredSession {
+    const n = this.names;
+    const data = this.decode(item[n.value], key);
+    const ttl = item[n.ttl];
+    const createdAt = item[n.createdAt];
+    const updatedAt = item[n.updatedAt];
+    const version = item[n.version];
+    const schemaVersion = item[n.schemaVersion];
+    if (
+      (schemaVersion !== undefined && typeof schemaVersion !== 'number') ||
+      typeof data !== 'string' ||
+      (ttl !== undefined && typeof ttl !== 'number') ||
+      typeof createdAt !== 'number' ||
+      typeof updatedAt !== 'number' ||
+      typeof version !== 'number'
+    ) {
+      throw new SessionCorruptError(
+        `The item for session ${sessionRef(key)} in table "${this.tableName}" is not a session this library ` +
+          `wrote: expected string "${n.value}" and numbers "${n.createdAt}", "${n.updatedAt}", "${n.version}" ` +
+          `(and "${n.ttl}"). Check attributeNames against the table, or delete the item.`,
+      );
+    }
+    return {
+      key,
+      data,
+      expiresAt: ttl === undefined ? undefined : ttl * 1000,
+      createdAt,
+      updatedAt,
+      version,
+      ...(schemaVersion === undefined ? {} : { schemaVersion }),
+    };
+  }
+
+  /** The item a failed condition returned, in the SDK's low-level form (`{ S }`, `{ N }`, `{ B }`). */
+  fromAttributeValues(key: string, item: Record<string, AttributeValue>): StoredSession {
+    return this.fromItem(key, fromAttributeValues(item));
+  }
+
+  /** JSON text as stored: as is, or brotli-compressed Binary once it is larger than `compressAbove`. */
+  private encode(json: string): string | Uint8Array {
+    if (Buffer.byteLength(json) <= this.compressAbove) return json;
+    const compressed = brotliCompressSync(json, BROTLI_OPTIONS);
+    return Buffer.concat([Buffer.of(BROTLI_JSON), compressed]);
+  }
+
+  /** The stored value back to JSON text; anything that is not one of the two encodings is left for the check. */
+  private decode(value: unknown, key: string): unknown {
+    if (!(value instanceof Uint8Array)) return value;
+    if (value[0] !== BROTLI_JSON) return undefined;
+    try {
+      return brotliDecompressSync(value.subarray(1)).toString('utf8');
+    } catch (error) {
+      throw new SessionCorruptError(
+        `The compressed data of session ${sessionRef(key)} in table "${this.tableName}" cannot be decompressed; delete the item.`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+/**
+ * An expiry as DynamoDB's TTL attribute wants it: epoch seconds, rounded up so that a session never dies
+ * early.
+ */
+export function ttlSeconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : Math.ceil(ms / 1000);
+}
+
+function checkAttributeNames(names: AttributeNames): Readonly<AttributeNames> {
+  const values = Object.values(names);
+  const bad = Object.entries(names).find(
+    ([, v]) => typeof v !== 'string' || v.length === 0 || v.length > 255,
+  );
+  if (bad) {
+    throw new SessionConfigurationError(
+      `attributeNames.${bad[0]} must be a non-empty string of at most 255 characters, got ${JSON.stringify(bad[1])}.`,
+    );
+  }
+  if (new Set(values).size !== values.length) {
+    throw new SessionConfigurationError(`attributeNames must all differ, got ${JSON.stringify(names)}.`);
+  }
+  return Object.freeze(names);
+}
+
+/**
+ * An item's size as DynamoDB bills and limits it: attribute names plus values, strings and binaries by their
+ * bytes, numbers at their largest (21 bytes).
+ */
+function itemSize(item: Record<string, unknown>): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(item)) {
+    size += Buffer.byteLength(name);
+    if (typeof value === 'string') size += Buffer.byteLength(value);
+    else if (value instanceof Uint8Array) size += value.length;
+    else size += 21;
+  }
+  return size;
+}
+
+/** The few attribute types a session item has, from the low-level form an error carries. */
+function fromAttributeValues(item: Record<string, AttributeValue>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(item).map(([name, v]) => [name, v.S ?? (v.N !== undefined ? Number(v.N) : v.B)]),
+  );
+}
