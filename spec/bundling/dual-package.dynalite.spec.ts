@@ -128,3 +128,13 @@ it("retries a conflict raised by the other build's store, from the winner it rec
   const retried = { runs: 2, loads: 2, data: ['first', 'rival', 'outer'] };
   expect(report.conflict).toEqual({ 'cjs->esm': retried, 'esm->cjs': retried });
 });
+
+it('loads no AWS SDK module for an app on another store; a DynamoDB store loads it when it is made', async () => {
+  const { stdout } = await run(
+    process.execPath,
+    [join(ROOT, 'scripts', 'count-modules.cjs'), join(OUT, 'cjs', 'index.js')],
+    { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+  );
+  expect(stdout).toMatch(/^memory store: \d+ modules, 0 of them the AWS SDK's$/m);
+  expect(stdout).toMatch(/^then a DynamoDB store: \d+ modules, [1-9]\d* of them the AWS SDK's$/m);
+});

@@ -2,18 +2,11 @@
  * The DynamoDB store: the table's requests, through the AWS SDK v3 document client. The item's layout lives in
  * `dynamodb-item.ts`.
  */
-import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  type PutCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { DEFAULT_STORE_TIMEOUT_MS } from '../constants';
+import { type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { SessionConflictError, SessionConfigurationError, SessionStoreUnavailableError } from '../errors';
 import { sessionRef } from '../session-id';
+import type * as DynamoDBSdk from './dynamodb-sdk';
 import { type AttributeNames, SessionItemCodec, ttlSeconds } from './dynamodb-item';
 import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './sdk-setup';
 import {
@@ -73,6 +66,7 @@ export class DynamoDBSessionStore implements SessionStore {
   /** The table this store reads and writes. */
   readonly tableName: string;
   private readonly client: DynamoDBDocumentClient;
+  private readonly sdk: typeof DynamoDBSdk;
   private readonly items: SessionItemCodec;
   private readonly consistentRead: boolean;
   /** Whether `region` and credentials are this store's to set (it built the client) or the given client's. */
@@ -88,14 +82,18 @@ export class DynamoDBSessionStore implements SessionStore {
     this.tableName = options.tableName;
     this.items = new SessionItemCodec(this.tableName, options);
     this.consistentRead = options.consistentRead ?? true;
-    this.client = toDocumentClient(options);
+    // The SDK is loaded here, when a DynamoDB store is made (configureSessions() runs in the Lambda init phase),
+    // not when the library is: an app on another store never loads it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.sdk = require('./dynamodb-sdk') as typeof DynamoDBSdk;
+    this.client = this.sdk.documentClient(options);
     this.ownsClient = options.client === undefined;
   }
 
   async load(key: string, _options?: StoreCallOptions): Promise<StoredSession | undefined> {
     const { Item } = await this.call('GetItem', key, () =>
       this.client.send(
-        new GetCommand({
+        new this.sdk.GetCommand({
           TableName: this.tableName,
           Key: { [this.items.names.key]: key },
           ConsistentRead: this.consistentRead,
@@ -127,7 +125,7 @@ export class DynamoDBSessionStore implements SessionStore {
           };
     await this.call('PutItem', session.key, () =>
       this.client.send(
-        new PutCommand({
+        new this.sdk.PutCommand({
           TableName: this.tableName,
           Item: item,
           ...condition,
@@ -148,7 +146,7 @@ export class DynamoDBSessionStore implements SessionStore {
     try {
       await this.call('UpdateItem', key, () =>
         this.client.send(
-          new UpdateCommand({
+          new this.sdk.UpdateCommand({
             TableName: this.tableName,
             Key: { [n.key]: key },
             UpdateExpression: update,
@@ -172,7 +170,7 @@ export class DynamoDBSessionStore implements SessionStore {
   async delete(key: string, _options?: StoreCallOptions): Promise<void> {
     await this.call('DeleteItem', key, () =>
       this.client.send(
-        new DeleteCommand({ TableName: this.tableName, Key: { [this.items.names.key]: key } }),
+        new this.sdk.DeleteCommand({ TableName: this.tableName, Key: { [this.items.names.key]: key } }),
       ),
     );
   }
@@ -228,21 +226,4 @@ export class DynamoDBSessionStore implements SessionStore {
       `function's execution role; ${LOCAL_CREDENTIALS_ADVICE}${this.ownsClient ? '' : ', or give your client credentials'}.`
     );
   }
-}
-
-function toDocumentClient(options: DynamoDBSessionStoreOptions): DynamoDBDocumentClient {
-  const { client } = options;
-  if (client instanceof DynamoDBDocumentClient) return client;
-  const base =
-    client ??
-    new DynamoDBClient({
-      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-      ...(options.region === undefined ? {} : { region: options.region }),
-      maxAttempts: options.maxAttempts ?? 3,
-      requestHandler: {
-        requestTimeout: options.requestTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
-        connectionTimeout: 1_000,
-      },
-    });
-  return DynamoDBDocumentClient.from(base);
 }

@@ -1,0 +1,28 @@
+/**
+ * Every AWS SDK value the DynamoDB store uses, in one module that the store loads when it is made: importing
+ * the library does not load the SDK.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_STORE_TIMEOUT_MS } from '../constants';
+import { type DynamoDBSessionStoreOptions } from './dynamodb-store';
+
+export { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
+/** The document client a store sends through: the one given, or one built for the options. */
+export function documentClient(options: DynamoDBSessionStoreOptions): DynamoDBDocumentClient {
+  const { client } = options;
+  if (client instanceof DynamoDBDocumentClient) return client;
+  const base =
+    client ??
+    new DynamoDBClient({
+      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+      ...(options.region === undefined ? {} : { region: options.region }),
+      maxAttempts: options.maxAttempts ?? 3,
+      requestHandler: {
+        requestTimeout: options.requestTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
+        connectionTimeout: 1_000,
+      },
+    });
+  return DynamoDBDocumentClient.from(base);
+}
