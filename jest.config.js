@@ -8,6 +8,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }],
   },
   setupFiles: ['<rootDir>/spec/support/setup-env.ts'],
-  // A test must never pass by doing nothing, nor be left focused or skipped.
+  // A deprecated jest API fails the run instead of warning. (Focused and skipped tests are refused by ESLint's
+  // no-restricted-properties rule in eslint.config.mjs.)
   errorOnDeprecated: true,
 };

@@ -25,7 +25,7 @@ describe('parseSessionOptions', () => {
     ['validation', { validation: true as unknown as false }, /validation must be class-validator/],
     ['idHeader', { idHeader: 'session id' }, /idHeader must be an HTTP header name/],
     ['idSecret', { idSecret: 'short' }, /^withSession\(\): idSecret must be at least 32 bytes/],
-    ['logger', { logger: { debug() {} } as never }, /logger must have debug, info, warn and error methods/],
+    ['logger', { logger: { debug() {} } as never }, /logger must have debug, info and warn methods/],
     ['store', { store: { load() {} } as never }, /store must implement SessionStore/],
     ['idHeader and cookie', { idHeader: false, cookie: false }, /no id can travel/],
   ])('refuses a bad %s, naming it', (_name, options, message) => {

@@ -8,7 +8,7 @@ export interface LiveSession {
   /** The session data; the handler may change it in place or replace it. */
   data: unknown;
   /** The lifecycle handle `@SessionContext()` and `getSessionContext()` give. */
-  readonly context: SessionContext;
+  readonly lifecycle: SessionContext;
 }
 
 /**
@@ -50,5 +50,5 @@ export function setSessionData(value: unknown): void {
 
 /** The current invocation's session lifecycle: its id, age, `destroy()` and `regenerate()`. */
 export function getSessionContext(): SessionContext {
-  return current('getSessionContext()').context;
+  return current('getSessionContext()').lifecycle;
 }

@@ -191,7 +191,7 @@ export class SessionEngine {
       stored ? deadline(stored.createdAt, stored.updatedAt, options) : deadline(now, now, options),
       options.idSecret,
     );
-    const session: LiveSession = { data, context: lifecycle };
+    const session: LiveSession = { data, lifecycle };
     return {
       [OPEN]: { store, options, state, session, lifecycle, claim, event, budget },
       session,

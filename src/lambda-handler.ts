@@ -1,4 +1,4 @@
-import { sessionParameterAt } from './decorators/session-data';
+import { sessionParameterAt } from './decorators/parameters';
 import { SessionConfigurationError, SessionMetadataError } from './errors';
 
 /**

@@ -9,6 +9,9 @@ export interface SessionLogger {
   info(message: string, ...extra: unknown[]): void;
   /** Refused data and lost races: invalid session data, conflicts. */
   warn(message: string, ...extra: unknown[]): void;
-  /** Not used by the library today; part of the Powertools Logger shape. */
-  error(message: string, ...extra: unknown[]): void;
+  /**
+   * Optional: the library calls `debug`, `info` and `warn` only, and accepts a logger with or without `error`
+   * (Powertools' `Logger` and `console` have one).
+   */
+  error?(message: string, ...extra: unknown[]): void;
 }

@@ -97,7 +97,7 @@ export function sessionMiddleware(options: SessionMiddlewareOptions = {}): Sessi
         set data(value) {
           session.data = value;
         },
-        lifecycle: session.context,
+        lifecycle: session.lifecycle,
       };
       Object.assign(request.context, { session: view });
     },

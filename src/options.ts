@@ -236,7 +236,7 @@ const RULES: { readonly [K in keyof SessionOptions]-?: Rule<NonNullable<SessionO
   idSecret: (value, where) => {
     secretBytes(value, where.replace(/: idSecret$/, ''));
   },
-  logger: hasMethods('must have debug, info, warn and error methods', 'debug', 'info', 'warn', 'error'),
+  logger: hasMethods('must have debug, info and warn methods', 'debug', 'info', 'warn'),
   store: hasMethods(
     'must implement SessionStore (load, save, touch, delete)',
     'load',
@@ -268,26 +268,26 @@ export function parseSessionOptions<T extends SessionOptions>(options: T, where:
  */
 export function resolveSessionOptions(
   configured: SessionOptions,
-  own: SessionOptions,
+  handler: SessionOptions,
 ): ResolvedSessionOptions {
   const defaulted = Object.fromEntries(
     Object.entries(SESSION_DEFAULTS).map(([key, value]) => {
       const name = key as keyof typeof SESSION_DEFAULTS;
-      return [key, own[name] ?? configured[name] ?? value];
+      return [key, handler[name] ?? configured[name] ?? value];
     }),
   ) as { -readonly [K in keyof typeof SESSION_DEFAULTS]: Widen<(typeof SESSION_DEFAULTS)[K]> };
-  const cookie = resolveCookie(mergeCookie(configured.cookie, own.cookie), 'cookie');
+  const cookie = resolveCookie(mergeCookie(configured.cookie, handler.cookie), 'cookie');
   if (defaulted.idHeader === false && cookie === undefined) {
     fail('idHeader is false and cookie is off, so no id can travel: enable one.');
   }
-  const secret = own.idSecret ?? configured.idSecret;
+  const secret = handler.idSecret ?? configured.idSecret;
   return {
     ...defaulted,
-    touchAfter: own.touchAfter ?? configured.touchAfter ?? Math.floor(defaulted.ttl / 10),
+    touchAfter: handler.touchAfter ?? configured.touchAfter ?? Math.floor(defaulted.ttl / 10),
     cookie,
     idSecret: secret === undefined ? undefined : secretBytes(secret, 'idSecret'),
-    logger: own.logger ?? configured.logger,
-    migrate: own.migrate ?? configured.migrate,
+    logger: handler.logger ?? configured.logger,
+    migrate: handler.migrate ?? configured.migrate,
   };
 }
 

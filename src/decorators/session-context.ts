@@ -1,4 +1,4 @@
-import { onConstructor, record } from './session-data';
+import { onConstructor, record } from './parameters';
 
 /**
  * A session's lifecycle, from inside the handler: inject it with `@SessionContext()` or read it with
@@ -45,6 +45,6 @@ export interface SessionContext {
 export function SessionContext(): ParameterDecorator {
   return (target, propertyKey, index) => {
     if (propertyKey === undefined) throw onConstructor('@SessionContext()', target);
-    record(target, propertyKey, { kind: 'context', index, explicitType: undefined });
+    record(target, propertyKey, { kind: 'lifecycle', index, explicitType: undefined });
   };
 }

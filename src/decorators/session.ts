@@ -1,7 +1,7 @@
 import { SessionEngine } from '../engine';
 import { SessionMetadataError } from '../errors';
 import { type SessionOptions } from '../options';
-import { methodName, sessionParameters } from './session-data';
+import { methodName, sessionParameters } from './parameters';
 
 /**
  * Gives a handler method a server-side session. On each call it reads the id from the request, loads the
@@ -29,7 +29,7 @@ export function Session(options: SessionOptions = {}): MethodDecorator {
     if (typeof method !== 'function') {
       throw new SessionMetadataError(`${where}: @Session() goes on a method, not an accessor or property.`);
     }
-    const { dataIndex, contextIndex, shape } = sessionParameters(target, propertyKey);
+    const { dataIndex, lifecycleIndex, shape } = sessionParameters(target, propertyKey);
     const engine = new SessionEngine(options, shape, where);
 
     const wrapped = function (this: unknown, ...lambdaArgs: unknown[]) {
@@ -38,7 +38,7 @@ export function Session(options: SessionOptions = {}): MethodDecorator {
         (session) => {
           const injected = new Map<number | undefined, unknown>([
             [dataIndex, session.data],
-            [contextIndex, session.context],
+            [lifecycleIndex, session.lifecycle],
           ]);
           return Reflect.apply(method, this, injectArguments(lambdaArgs, injected)) as unknown;
         },
