@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const out = resolve(root, process.argv[2] ?? 'dist');
 const esm = join(out, 'esm');
-const entries = ['index', 'middy'];
+const entries = ['index', 'middy', 'testing'];
 rmSync(esm, { recursive: true, force: true });
 
 await build({

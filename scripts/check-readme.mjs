@@ -47,6 +47,7 @@ writeFileSync(
       paths: {
         'lambda-sessions': ['src/index.ts'],
         'lambda-sessions/middy': ['src/middy.ts'],
+        'lambda-sessions/testing': ['src/testing.ts'],
         ...(cdkBlocks.length
           ? {
               'aws-cdk-lib': cdkModules('aws-cdk-lib'),

@@ -1,0 +1,186 @@
+/**
+ * lambda-sessions for testing a store of your own: `import { describeSessionStoreConformance } from
+ * 'lambda-sessions/testing'`. The same suite runs against every store this package ships.
+ * @packageDocumentation
+ */
+import { deepStrictEqual, ok, rejects, strictEqual } from 'node:assert/strict';
+import { conflictWinner, SessionConflictError, SessionConfigurationError } from './errors';
+import { type SessionStore, type StoredSession } from './stores/session-store';
+
+/**
+ * The test functions the suite registers its tests with. Jest, Vitest, Mocha and `node:test` (imported) all
+ * have this shape; by default the suite takes the globals of that name.
+ */
+export interface ConformanceTestApi {
+  /** Groups tests. */
+  describe: (name: string, body: () => void) => unknown;
+  /** One test. */
+  it: (name: string, body: () => Promise<void>) => unknown;
+  /** Runs before each test of the group. */
+  beforeEach: (body: () => void | Promise<void>) => unknown;
+}
+
+/**
+ * Registers the tests every {@link SessionStore} must pass, as the engine relies on them: exact round trips,
+ * conditional creates and replaces (with the winner reported when the store knows it), touches that change
+ * only expiry and time at the expected version, deletes, copies rather than shared objects, keys named like
+ * `Object.prototype` members, and one winner among concurrent creates. Assertions use `node:assert`, so any
+ * test runner works.
+ *
+ * @param name the store's name, for the test titles
+ * @param makeStore a fresh store (or one with room for fresh keys) for each test
+ * @param api the test functions; by default the runner's globals `describe`, `it` and `beforeEach`
+ * @example
+ * // my-store.spec.ts, under jest or vitest
+ * import { describeSessionStoreConformance } from 'lambda-sessions/testing';
+ * describeSessionStoreConformance('RedisSessionStore', () => new RedisSessionStore(client));
+ */
+export function describeSessionStoreConformance(
+  name: string,
+  makeStore: () => SessionStore | Promise<SessionStore>,
+  api: ConformanceTestApi = globalTestApi(),
+): void {
+  const { describe, it, beforeEach } = api;
+  describe(`${name} conforms to SessionStore`, () => {
+    let store: SessionStore;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+
+    it('loads nothing for a key never saved', async () => {
+      strictEqual(await store.load(freshKey()), undefined);
+    });
+
+    it('creates, then loads exactly what was saved', async () => {
+      const key = freshKey();
+      const data = JSON.stringify({ text: 'ünïcödé 😀 "quotes" \\ \n', n: 1e21, list: [null, true] });
+      await store.save(session(key, { data }), undefined);
+      deepStrictEqual(await store.load(key), session(key, { data }));
+    });
+
+    it('keeps the schema version of the data', async () => {
+      const key = freshKey();
+      await store.save(session(key, { schemaVersion: 3 }), undefined);
+      strictEqual((await store.load(key))?.schemaVersion, 3);
+    });
+
+    it('keeps a session without expiry without one', async () => {
+      const key = freshKey();
+      await store.save(session(key, { expiresAt: undefined }), undefined);
+      strictEqual((await store.load(key))?.expiresAt, undefined);
+    });
+
+    it('refuses to create over an existing session', async () => {
+      const key = freshKey();
+      await store.save(session(key), undefined);
+      await rejects(store.save(session(key, { data: '"other"' }), undefined), isConflict);
+      strictEqual((await store.load(key))?.data, '{"n":1}');
+    });
+
+    it('replaces only the expected version, and reports what won otherwise', async () => {
+      const key = freshKey();
+      await store.save(session(key), undefined);
+      await store.save(session(key, { data: '{"n":2}', version: 2 }), 1);
+      const error: unknown = await store.save(session(key, { data: '{"n":3}', version: 2 }), 1).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      ok(isConflict(error), 'a replace of a version no longer stored is a SessionConflictError');
+      const winner = conflictWinner(error);
+      // A store may leave the reread to the engine (no winner); one that names a winner must name the right one.
+      if (winner !== undefined) strictEqual(winner?.data, '{"n":2}');
+      deepStrictEqual(await store.load(key), session(key, { data: '{"n":2}', version: 2 }));
+    });
+
+    it('refuses to replace a session that is gone', async () => {
+      await rejects(store.save(session(freshKey(), { version: 2 }), 1), isConflict);
+    });
+
+    it('touches expiry and time only, and only at the expected version', async () => {
+      const key = freshKey();
+      await store.save(session(key), undefined);
+      const touch = { expiresAt: 1_700_000_900_000, updatedAt: 1_700_000_300_000, expectedVersion: 1 };
+      strictEqual(await store.touch(key, touch), true);
+      deepStrictEqual(
+        await store.load(key),
+        session(key, { expiresAt: 1_700_000_900_000, updatedAt: 1_700_000_300_000 }),
+      );
+      const stale = { expiresAt: 1_700_009_999_000, updatedAt: 1_700_009_999_000, expectedVersion: 7 };
+      strictEqual(await store.touch(key, stale), false);
+      strictEqual(
+        await store.touch(freshKey(), { expiresAt: 1000, updatedAt: 1, expectedVersion: 1 }),
+        false,
+      );
+      strictEqual((await store.load(key))?.expiresAt, 1_700_000_900_000);
+    });
+
+    it('touch can remove the expiry', async () => {
+      const key = freshKey();
+      await store.save(session(key), undefined);
+      await store.touch(key, { expiresAt: undefined, updatedAt: 1_700_000_300_000, expectedVersion: 1 });
+      strictEqual((await store.load(key))?.expiresAt, undefined);
+    });
+
+    it('deletes, and deleting nothing is no error', async () => {
+      const key = freshKey();
+      await store.save(session(key), undefined);
+      await store.delete(key);
+      strictEqual(await store.load(key), undefined);
+      strictEqual(await store.delete(key), undefined);
+    });
+
+    it('hands out copies: changing a loaded session changes nothing stored', async () => {
+      const key = freshKey();
+      await store.save(session(key), undefined);
+      const loaded = (await store.load(key)) as { data: string };
+      loaded.data = 'mutated';
+      strictEqual((await store.load(key))?.data, '{"n":1}');
+    });
+
+    it('keeps a key named like an Object.prototype member as a plain key', async () => {
+      await store.save(session('__proto__'), undefined);
+      strictEqual((await store.load('__proto__'))?.data, '{"n":1}');
+      strictEqual(await store.load('constructor'), undefined);
+      await store.delete('__proto__');
+    });
+
+    it('lets exactly one of ten concurrent creates of one key win', async () => {
+      const key = freshKey();
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => store.save(session(key, { data: String(i) }), undefined)),
+      );
+      strictEqual(results.filter((r) => r.status === 'fulfilled').length, 1);
+      ok(
+        results.every((r) => r.status === 'fulfilled' || isConflict(r.reason)),
+        'the losers are conflicts',
+      );
+    });
+  });
+}
+
+let counter = 0;
+const freshKey = () => `conformance-key-${process.pid}-${++counter}`;
+
+const session = (key: string, overrides: Partial<StoredSession> = {}): StoredSession => ({
+  key,
+  data: '{"n":1}',
+  createdAt: 1_700_000_000_000,
+  updatedAt: 1_700_000_000_000,
+  version: 1,
+  expiresAt: 1_700_000_600_000,
+  ...overrides,
+});
+
+const isConflict = (error: unknown): error is SessionConflictError => error instanceof SessionConflictError;
+
+function globalTestApi(): ConformanceTestApi {
+  const globals = globalThis as Partial<Record<keyof ConformanceTestApi, unknown>>;
+  const { describe, it, beforeEach } = globals;
+  if (typeof describe !== 'function' || typeof it !== 'function' || typeof beforeEach !== 'function') {
+    throw new SessionConfigurationError(
+      'describeSessionStoreConformance() found no describe, it and beforeEach globals: run it under jest, ' +
+        "vitest or mocha, or pass them (import { describe, it, beforeEach } from 'node:test').",
+    );
+  }
+  return { describe, it, beforeEach } as ConformanceTestApi;
+}
