@@ -21,7 +21,7 @@ export interface ConformanceTestApi {
 }
 
 /**
- * Registers the tests every {@link SessionStore} must pass, as the engine relies on them: exact round trips,
+ * Registers the tests every `SessionStore` must pass, as the engine relies on them: exact round trips,
  * conditional creates and replaces (with the winner reported when the store knows it), touches that change
  * only expiry and time at the expected version, deletes, copies rather than shared objects, keys named like
  * `Object.prototype` members, and one winner among concurrent creates. Assertions use `node:assert`, so any

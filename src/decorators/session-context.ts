@@ -32,7 +32,7 @@ export interface SessionContext {
 }
 
 /**
- * Injects the session's lifecycle handle ({@link SessionContext}) into a parameter of a method decorated with
+ * Injects the session's lifecycle handle (the `SessionContext` interface) into a parameter of a method decorated with
  * `@Session()`: its id, age and expiry, `destroy()` for log-out and `regenerate()` for log-in.
  *
  * @example
