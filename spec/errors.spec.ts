@@ -1,6 +1,7 @@
 import { type ValidationError } from 'class-validator';
 import * as lib from '../src';
 import { describeValidationErrors } from '../src/errors';
+import { ERROR_CLASS_NAMES } from './support/error-names';
 
 const errorClasses = Object.entries(lib).filter(
   ([, value]) => typeof value === 'function' && value.prototype instanceof Error,
@@ -8,18 +9,7 @@ const errorClasses = Object.entries(lib).filter(
 
 describe('the error family', () => {
   it('has every exported error under SessionError, each with a stable name equal to its export name', () => {
-    expect(errorClasses.map(([name]) => name).sort()).toEqual([
-      'SessionConfigurationError',
-      'SessionConflictError',
-      'SessionCorruptError',
-      'SessionError',
-      'SessionMetadataError',
-      'SessionResponseError',
-      'SessionStoreNotSetError',
-      'SessionStoreUnavailableError',
-      'SessionTooLargeError',
-      'SessionValidationError',
-    ]);
+    expect(errorClasses.map(([name]) => name).sort()).toEqual(ERROR_CLASS_NAMES);
     for (const [name, type] of errorClasses) {
       if (type !== lib.SessionError) expect(type.prototype).toBeInstanceOf(lib.SessionError);
       expect(type.prototype.name).toBe(name);

@@ -16,7 +16,6 @@ import {
   type SQSHandler,
 } from 'aws-lambda';
 import { expectTypeOf } from 'expect-type';
-import { IsInt, IsOptional } from 'class-validator';
 import {
   configureSessions,
   lambdaHandler,
@@ -30,13 +29,7 @@ import {
   SessionMetadataError,
 } from '../src';
 import { fakeContext } from './support/lambda';
-
-class Counter {
-  @IsOptional() @IsInt() value?: number;
-  next(): number {
-    return (this.value = (this.value ?? 0) + 1);
-  }
-}
+import { Counter } from './support/sessions';
 
 type Response = { statusCode: number; headers: Record<string, string>; body: string };
 

@@ -1,6 +1,8 @@
 // Cookies and the session lifecycle on every event kind, against dynalite in-process.
+import { type APIGatewayProxyEventV2 } from 'aws-lambda';
 import { IsOptional, IsString } from 'class-validator';
 import {
+  configureSessions,
   hashSessionId,
   lambdaHandler,
   Session,
@@ -9,8 +11,15 @@ import {
   type SessionOptions,
 } from '../src';
 import { detectEventKind } from '../src/transport/event-kind';
-import { scanTable, useSessionTable } from './support/dynalite';
-import { cookieValue, eventWithCookie, eventWithHeader, fixtureNames, setCookies } from './support/events';
+import { getItem, scanTable, useSessionTable } from './support/dynalite';
+import {
+  cookieValue,
+  eventWithCookie,
+  eventWithHeader,
+  fixtureNames,
+  httpApiEvent,
+  setCookies,
+} from './support/events';
 import { withFakeContext } from './support/lambda';
 
 class UserSession {
@@ -164,5 +173,79 @@ describe('ids derived from a stable key', () => {
   it('refuses a seed without a server secret', async () => {
     const noSecret = handler({}, (_d, session) => session.regenerate({ seed: 'user-1' }));
     await expect(noSecret({})).rejects.toThrow(/set the idSecret option/);
+  });
+});
+
+// The README's own examples combined: a __Host- cookie configured once, `cookie: true` on the log-in and
+// log-out handlers. Log-out must clear the cookie log-in set, and the old id must be dead.
+// As the README writes them, but for checkPassword.
+class AuthHandler {
+  @Session({ update: true, cookie: true })
+  async logIn(
+    _event: APIGatewayProxyEventV2,
+    @SessionData() user: UserSession,
+    @SessionContext() session: SessionContext,
+  ) {
+    user.user = 'ada';
+    session.regenerate();
+    return { statusCode: 204 };
+  }
+
+  @Session({ cookie: true })
+  async logOut(_event: APIGatewayProxyEventV2, @SessionContext() session: SessionContext) {
+    session.destroy();
+    return { statusCode: 204 };
+  }
+
+  @Session({ cookie: true })
+  async whoAmI(
+    _event: APIGatewayProxyEventV2,
+    @SessionData() user: UserSession,
+    @SessionContext() session: SessionContext,
+  ) {
+    return { statusCode: 200, body: JSON.stringify({ name: user.user ?? null, isNew: session.isNew }) };
+  }
+}
+
+const auth = new AuthHandler();
+const logIn = withFakeContext(lambdaHandler(auth, 'logIn'));
+const logOut = withFakeContext(lambdaHandler(auth, 'logOut'));
+const whoAmI = withFakeContext(lambdaHandler(auth, 'whoAmI'));
+
+/** An HTTP API request carrying one cookie. */
+const withCookie = (name: string, value: string) => ({ ...httpApiEvent(), cookies: [`${name}=${value}`] });
+
+const CONFIGURED = '__Host-session';
+
+describe('a configured cookie and a handler’s cookie: true', () => {
+  beforeEach(() => {
+    configureSessions({
+      tableName: local.tableName,
+      client: local.dynamo.client,
+      cookie: { name: CONFIGURED },
+    });
+  });
+
+  it('log-in sets the configured cookie, log-out clears that same cookie, and the old id is dead', async () => {
+    const loggedIn = await logIn(withCookie('other', 'x'));
+    const id = cookieValue(loggedIn, CONFIGURED);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(setCookies(loggedIn).some((c) => c.startsWith('session-id='))).toBe(false);
+    expect(await getItem(local.dynamo.client, local.tableName, hashSessionId(id!))).toBeDefined();
+
+    const seen = await whoAmI(withCookie(CONFIGURED, id!));
+    expect(JSON.parse(seen.body!)).toEqual({ name: 'ada', isNew: false });
+
+    const loggedOut = await logOut(withCookie(CONFIGURED, id!));
+    const cleared = setCookies(loggedOut);
+    expect(cleared).toHaveLength(1);
+    expect(cleared[0]).toMatch(
+      new RegExp(`^${CONFIGURED}=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax$`),
+    );
+    expect(await getItem(local.dynamo.client, local.tableName, hashSessionId(id!))).toBeUndefined();
+
+    const replay = await whoAmI(withCookie(CONFIGURED, id!));
+    expect(JSON.parse(replay.body!)).toEqual({ name: null, isNew: true });
+    expect(cookieValue(replay, CONFIGURED)).not.toBe(id);
   });
 });

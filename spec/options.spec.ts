@@ -85,3 +85,44 @@ describe('resolveSessionOptions', () => {
     );
   });
 });
+
+describe('resolving the cookie', () => {
+  const cookieOf = (global: SessionOptions['cookie'], own: SessionOptions['cookie']) =>
+    resolveSessionOptions({ cookie: global }, { cookie: own }).cookie;
+
+  it('takes the configured settings for cookie: true', () => {
+    expect(cookieOf({ name: '__Host-session', sameSite: 'strict' }, true)).toMatchObject({
+      name: '__Host-session',
+      sameSite: 'strict',
+      httpOnly: true,
+    });
+  });
+
+  it('merges a handler’s object field by field over the configured one', () => {
+    expect(cookieOf({ name: '__Host-session', sameSite: 'strict' }, { maxAge: 60 })).toMatchObject({
+      name: '__Host-session',
+      sameSite: 'strict',
+      maxAge: 60,
+    });
+    expect(cookieOf({ name: '__Host-session' }, { name: 'sid', path: '/app' })).toMatchObject({
+      name: 'sid',
+      path: '/app',
+    });
+  });
+
+  it('ignores fields a handler leaves undefined', () => {
+    expect(cookieOf({ name: '__Host-session' }, { name: undefined })?.name).toBe('__Host-session');
+  });
+
+  it('turns cookies off for a handler’s cookie: false, and on with the defaults when none are configured', () => {
+    expect(cookieOf({ name: '__Host-session' }, false)).toBeUndefined();
+    expect(cookieOf(undefined, true)?.name).toBe('session-id');
+    expect(cookieOf(false, true)?.name).toBe('session-id');
+    expect(cookieOf(undefined, undefined)).toBeUndefined();
+    expect(cookieOf({ name: '__Host-session' }, undefined)?.name).toBe('__Host-session');
+  });
+
+  it('checks the merged settings against the browser rules', () => {
+    expect(() => cookieOf({ name: '__Host-session' }, { domain: 'example.com' })).toThrow(/__Host- prefix/);
+  });
+});

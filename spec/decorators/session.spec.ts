@@ -1,5 +1,4 @@
 import { type Context } from 'aws-lambda';
-import { IsInt, IsOptional } from 'class-validator';
 import {
   configureSessions,
   lambdaHandler,
@@ -12,13 +11,7 @@ import {
 } from '../../src';
 import { CountingStore } from '../support/counting-store';
 import { fakeContext, withFakeContext } from '../support/lambda';
-
-class Counter {
-  @IsOptional() @IsInt() value?: number;
-  next(): number {
-    return (this.value = (this.value ?? 0) + 1);
-  }
-}
+import { Counter } from '../support/sessions';
 
 type Response = { statusCode: number; headers: Record<string, string>; body?: string };
 type Invoke = (event: unknown) => Promise<Response>;
