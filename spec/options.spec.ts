@@ -1,5 +1,5 @@
 // Options: every rule refuses what cannot work, with the option's name; defaults fill in once.
-import { SESSION_DEFAULTS, SessionConfigurationError, type SessionOptions } from '../src';
+import { MemorySessionStore, SESSION_DEFAULTS, SessionConfigurationError, type SessionOptions } from '../src';
 import { parseSessionOptions, resolveSessionOptions } from '../src/options';
 
 const parse = (options: SessionOptions) => () => parseSessionOptions(options, 'withSession()');
@@ -14,7 +14,7 @@ describe('parseSessionOptions', () => {
     ['acceptClientId', { acceptClientId: 1 as unknown as boolean }, /acceptClientId must be true or false/],
     [
       'validateOnLoad',
-      { validateOnLoad: null as unknown as boolean },
+      { validateOnLoad: 'no' as unknown as boolean },
       /validateOnLoad must be true or false/,
     ],
     ['onConflict', { onConflict: 'merge' as 'retry' }, /onConflict must be 'throw' or 'retry', got merge/],
@@ -51,6 +51,21 @@ describe('parseSessionOptions', () => {
     ],
   ])('refuses a cookie with %s', (_name, cookie, message) => {
     expect(parse({ cookie })).toThrow(message);
+  });
+
+  it.each<[string, SessionOptions]>([
+    ['every timeout off', { ttl: 0, absoluteTimeout: 0, touchAfter: 0 }],
+    ['validation off', { validation: false }],
+    ['validator options', { validation: { whitelist: true, forbidNonWhitelisted: true } }],
+    ['console as the logger', { logger: console }],
+    ['a store', { store: new MemorySessionStore() }],
+    ['a schema version with its migration', { version: 2, migrate: (data) => data }],
+    ['cookie-only', { idHeader: false, cookie: true }],
+    ['a header name of its own', { idHeader: 'x-session' }],
+    ['retries', { onConflict: 'retry', conflictRetries: 0 }],
+    ['null for unset', { idHeader: null, version: null } as unknown as SessionOptions],
+  ])('accepts %s', (_name, options) => {
+    expect(parse(options)).not.toThrow();
   });
 
   it('accepts good options and returns them as given', () => {
@@ -120,6 +135,12 @@ describe('resolving the cookie', () => {
     expect(cookieOf(false, true)?.name).toBe('session-id');
     expect(cookieOf(undefined, undefined)).toBeUndefined();
     expect(cookieOf({ name: '__Host-session' }, undefined)?.name).toBe('__Host-session');
+  });
+
+  it('names the handler when its cookie cannot merge with the configured one', () => {
+    expect(() =>
+      resolveSessionOptions({ cookie: { name: '__Host-s' } }, { cookie: { path: '/api' } }, 'withSession()'),
+    ).toThrow(/^withSession\(\) \(its cookie merged over configureSessions\(\)'s\): cookie name __Host-s/);
   });
 
   it('checks the merged settings against the browser rules', () => {

@@ -4,6 +4,7 @@ import {
   checkWriteCondition,
   MemorySessionStore,
   SessionConfigurationError,
+  SessionConflictError,
   type SessionStore,
   type StoredSession,
   type TouchChange,
@@ -93,4 +94,22 @@ describe('describeSessionStoreConformance', () => {
       globalThis.describe = saved;
     }
   });
+});
+
+/** A store that reports the session it tried to write as the winner of the race it lost. */
+class WrongWinnerStore extends MemorySessionStore {
+  override async save(session: StoredSession, expectedVersion: number | undefined): Promise<void> {
+    try {
+      await super.save(session, expectedVersion);
+    } catch (error) {
+      if (!(error instanceof SessionConflictError)) throw error;
+      throw new SessionConflictError(error.sessionRef, { current: session });
+    }
+  }
+}
+
+it('fails a store that names the wrong winner of a lost race', async () => {
+  const results = await outcomes(() => new WrongWinnerStore());
+  expect(results.get('replaces only the expected version, and reports what won otherwise')).toBe('failed');
+  expect(results.get('refuses to create over an existing session')).toBe('passed');
 });

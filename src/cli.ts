@@ -47,7 +47,7 @@ Options:
   -h, --help              this text
 
 Against --endpoint (DynamoDB Local, dynalite) the AWS SDK still needs a region and credentials, of any value:
-  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local lambda-sessions check --endpoint http://localhost:8000 --region local
+  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local lambda-sessions check --table sessions --endpoint http://localhost:8000 --region local
 `;
 
 const COMMANDS = ['create-table', 'delete-table', 'check'];

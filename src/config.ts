@@ -45,14 +45,7 @@ const shared = processState<SharedConfig>('config.v1', () => ({
 export function configureSessions(config: SessionsConfig): void {
   parseSessionOptions(config, 'configureSessions()');
   const store =
-    config.store ??
-    (config.tableName === undefined
-      ? undefined
-      : new DynamoDBSessionStore({
-          requestTimeoutMs: config.storeTimeoutMs,
-          ...config,
-          tableName: config.tableName,
-        }));
+    config.store ?? (config.tableName === undefined ? undefined : dynamoDBStore(config, config.tableName));
   shared.state = { config: { ...config }, generation: shared.state.generation + 1, store };
 }
 
@@ -65,17 +58,21 @@ export function globalConfig(): Pick<GlobalState, 'config' | 'generation'> {
  * The store for one invocation: the handler's own, else the configured one, else a DynamoDB store for the
  * table the environment names (read on the first invocation, so tests and local runs can set it late).
  */
-export function resolveStore(own: SessionStore | undefined): SessionStore {
-  if (own) return own;
+export function resolveStore(handlerStore: SessionStore | undefined): SessionStore {
+  if (handlerStore) return handlerStore;
   const { state, envStores } = shared;
   if (state.store) return state.store;
   const tableName = process.env[TABLE_NAME_ENV];
   if (!tableName) throw new SessionStoreNotSetError();
   let store = envStores.get(tableName);
   if (!store) {
-    const { config } = state;
-    store = new DynamoDBSessionStore({ requestTimeoutMs: config.storeTimeoutMs, ...config, tableName });
+    store = dynamoDBStore(state.config, tableName);
     envStores.set(tableName, store);
   }
   return store;
+}
+
+/** The DynamoDB store a configuration describes; its client's socket timeout follows `storeTimeoutMs`. */
+function dynamoDBStore(config: SessionsConfig, tableName: string): SessionStore {
+  return new DynamoDBSessionStore({ requestTimeoutMs: config.storeTimeoutMs, ...config, tableName });
 }

@@ -8,6 +8,7 @@ import { backoff, type Budget, callBudget } from './budget';
 import { type DataShape, newData, restore } from './data-codec';
 import {
   conflictWinner,
+  SessionConfigurationError,
   loggableValidationFailures,
   SessionConflictError,
   SessionValidationError,
@@ -50,6 +51,7 @@ export class SessionEngine {
   private resolved: { generation: number; options: ResolvedSessionOptions } | undefined;
 
   private readonly handlerOptions: SessionOptions;
+  private readonly where: string;
 
   /**
    * @param handlerOptions the options the adapter was given, checked here once (they win over the configured ones)
@@ -62,13 +64,16 @@ export class SessionEngine {
     where: string,
   ) {
     this.handlerOptions = parseSessionOptions({ ...handlerOptions }, where);
+    this.where = where;
+    // Configured first, as a module usually is: what the handler's options cannot combine with fails now.
+    if (globalConfig().generation > 0) this.options();
   }
 
   /** The options in force: resolved once, and again only after `configureSessions()` changes them. */
   options(): ResolvedSessionOptions {
     const { config, generation } = globalConfig();
     if (this.resolved?.generation !== generation) {
-      this.resolved = { generation, options: resolveSessionOptions(config, this.handlerOptions) };
+      this.resolved = { generation, options: resolveSessionOptions(config, this.handlerOptions, this.where) };
     }
     return this.resolved.options;
   }
@@ -232,6 +237,14 @@ export class SessionEngine {
     if (!found) {
       options.logger?.debug('lambda-sessions: session not found', { session: sessionRef(key) });
       return ABSENT;
+    }
+    if (found.expiresAt !== undefined && found.expiresAt < found.createdAt) {
+      // A session never expires before it was created, unless the store still gives expiresAt in epoch seconds
+      // (the contract before 0.2): every session would look long expired, and every request silently start anew.
+      throw new SessionConfigurationError(
+        `The store returned session ${sessionRef(key)} with expiresAt ${found.expiresAt}, which is epoch ` +
+          'seconds; the SessionStore contract is epoch milliseconds (see the CHANGELOG): convert it in the store.',
+      );
     }
     if (isAlive(found, Date.now(), options)) return { kind: 'live', stored: found };
     options.logger?.debug('lambda-sessions: session expired', { session: sessionRef(key) });

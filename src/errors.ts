@@ -110,7 +110,7 @@ export class SessionConflictError extends SessionError {
     super(
       `Session ${sessionRef} was changed by a concurrent request; this invocation's changes were not saved. ` +
         'Retry the request.',
-      options && { cause: options.cause },
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
     if (options?.current !== undefined) {
       Object.defineProperty(this, CURRENT, { value: options.current, enumerable: false });

@@ -40,4 +40,4 @@ export {
   SessionResponseError,
   type ValidationSource,
 } from './errors';
-export { hashSessionId } from './session-id';
+export { hashSessionId, sessionRef } from './session-id';

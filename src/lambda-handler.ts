@@ -59,12 +59,12 @@ export function lambdaHandler(instance: object, key: PropertyKey): LambdaEntry<u
   const method: unknown = Reflect.get(instance, key);
   const where = `${nameOf(instance)}.${String(key)}`;
   if (typeof method !== 'function') {
-    const known = methodNames(instance)
+    const methods = methodNames(instance)
       .map((name) => `'${name}'`)
       .join(', ');
     throw new SessionConfigurationError(
       `lambdaHandler(): ${where} is ${describe(method)}, not a method: ` +
-        `pass the name of the handler method${known ? ` (${nameOf(instance)} has ${known})` : ''}.`,
+        `pass the name of the handler method${methods ? ` (${nameOf(instance)} has ${methods})` : ''}.`,
     );
   }
   const owner = definingObject(instance, key);

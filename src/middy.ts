@@ -3,8 +3,8 @@
  *
  * The middleware opens the session in `before`, puts it on `context.session`, validates and writes it in
  * `after` (adding the id to the response) and writes nothing in `onError`. It is typed structurally, so it
- * needs nothing from `@middy/core` at runtime; it is run with middy 6, and type-checked against middy 7
- * (which needs Node.js 22).
+ * needs nothing from `@middy/core` at runtime; the pack check runs it under middy 6, and under middy 7 on
+ * Node.js 22 and 24 (middy 7 needs Node.js 22).
  * @packageDocumentation
  */
 import { type OpenSession, SessionEngine } from './engine';

@@ -254,7 +254,8 @@ const RULES: { readonly [K in keyof SessionOptions]-?: Rule<NonNullable<SessionO
 export function parseSessionOptions<T extends SessionOptions>(options: T, where: string): T {
   for (const name of Object.keys(RULES) as (keyof SessionOptions)[]) {
     const value = options[name];
-    if (value !== undefined) (RULES[name] as Rule<unknown>)(value, `${where}: ${name}`);
+    // null, like undefined, leaves the option to the configured value or the default (as `??` resolves it).
+    if (value !== undefined && value !== null) (RULES[name] as Rule<unknown>)(value, `${where}: ${name}`);
   }
   if (options.idHeader === false && options.cookie === false) {
     fail(`${where}: with idHeader: false and cookie: false no id can travel; enable one.`);
@@ -269,6 +270,7 @@ export function parseSessionOptions<T extends SessionOptions>(options: T, where:
 export function resolveSessionOptions(
   configured: SessionOptions,
   handler: SessionOptions,
+  where = 'the handler',
 ): ResolvedSessionOptions {
   const defaulted = Object.fromEntries(
     Object.entries(SESSION_DEFAULTS).map(([key, value]) => {
@@ -276,9 +278,15 @@ export function resolveSessionOptions(
       return [key, handler[name] ?? configured[name] ?? value];
     }),
   ) as { -readonly [K in keyof typeof SESSION_DEFAULTS]: Widen<(typeof SESSION_DEFAULTS)[K]> };
-  const cookie = resolveCookie(mergeCookie(configured.cookie, handler.cookie), 'cookie');
+  const cookie = resolveCookie(
+    mergeCookie(configured.cookie, handler.cookie),
+    `${where} (its cookie merged over configureSessions()'s)`,
+  );
   if (defaulted.idHeader === false && cookie === undefined) {
-    fail('idHeader is false and cookie is off, so no id can travel: enable one.');
+    fail(
+      `${where}: idHeader is false and cookie is off (the handler's options over configureSessions()'s), ` +
+        'so no id can travel: enable one.',
+    );
   }
   const secret = handler.idSecret ?? configured.idSecret;
   return {

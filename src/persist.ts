@@ -28,6 +28,14 @@ export type SessionState =
     }
   | { readonly kind: 'new-by-server'; readonly id: string; readonly key: string };
 
+/**
+ * Whether the store holds an item under the state's key that this invocation ends (log-out) or leaves behind
+ * (log-in): a live session, or an expired or reset one the new session was to replace.
+ */
+function holdsItem(state: SessionState): boolean {
+  return state.kind === 'existing' || (state.kind === 'new-by-client' && state.replaces !== undefined);
+}
+
 /** One invocation, from the engine's side. */
 export interface Invocation {
   readonly store: SessionStore;
@@ -56,9 +64,7 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
   const log = options.logger;
 
   if (lifecycle.destroyed) {
-    if (stored || (state.kind === 'new-by-client' && state.replaces !== undefined)) {
-      await budget((o) => store.delete(key, o));
-    }
+    if (holdsItem(state)) await budget((o) => store.delete(key, o));
     log?.info('lambda-sessions: session destroyed', { session: sessionRef(key) });
     return undefined;
   }
@@ -76,7 +82,7 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
       undefined,
       now,
     );
-    if (stored) await budget((o) => store.delete(key, o));
+    if (holdsItem(state)) await budget((o) => store.delete(key, o));
     log?.info('lambda-sessions: session regenerated', {
       session: sessionRef(regenerated.key),
       previous: sessionRef(key),

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { deepStrictEqual, ok, rejects, strictEqual } from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { conflictWinner, SessionConflictError, SessionConfigurationError } from './errors';
 import { type SessionStore, type StoredSession } from './stores/session-store';
 
@@ -158,8 +159,10 @@ export function describeSessionStoreConformance(
   });
 }
 
+// Fresh keys for each run: a persistent store (a real table) may still hold an earlier run's.
+const run = randomUUID();
 let counter = 0;
-const freshKey = () => `conformance-key-${process.pid}-${++counter}`;
+const freshKey = () => `conformance-${run}-${++counter}`;
 
 const session = (key: string, overrides: Partial<StoredSession> = {}): StoredSession => ({
   key,

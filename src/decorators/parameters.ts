@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import { SessionMetadataError } from '../errors';
-import { type DataShape, type SessionClass } from '../data-codec';
+import { dataShape, type DataShape, type SessionClass } from '../data-codec';
 import { processState } from '../process-state';
 
 /** What a parameter decorator recorded, for the method decorator to read. */
@@ -65,7 +65,7 @@ export function sessionParameters(target: object, propertyKey: string | symbol):
   return {
     dataIndex: param?.index,
     lifecycleIndex: lifecycle[0]?.index,
-    shape: param ? shapeOf(param, target, propertyKey, where) : { kind: 'plain', empty: () => undefined },
+    shape: param ? shapeOf(param, target, propertyKey, where) : dataShape(undefined),
   };
 }
 

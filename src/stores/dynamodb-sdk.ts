@@ -1,6 +1,7 @@
 /**
- * Every AWS SDK value the DynamoDB store uses, in one module that the store loads when it is made: importing
- * the library does not load the SDK.
+ * Every AWS SDK value the DynamoDB store uses, in one module that the store requires when it is made: requiring
+ * the CommonJS build does not load the SDK. (The ES module build bundles this module lazily, but esbuild hoists
+ * its imports of the SDK to the top of the shared chunk, so ES module users load the SDK with the library.)
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

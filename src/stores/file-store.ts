@@ -106,7 +106,14 @@ export class FileSessionStore implements SessionStore {
       );
     }
     // Null prototype: a stored key named "__proto__" stays a key.
-    return Object.assign(Object.create(null) as Record<string, StoredSession>, parsed);
+    const items = Object.assign(Object.create(null) as Record<string, StoredSession>, parsed);
+    for (const [key, item] of Object.entries(items)) {
+      // A file written before 0.2 holds expiries in epoch seconds; the contract is epoch ms.
+      if (typeof item.expiresAt === 'number' && item.expiresAt < item.createdAt) {
+        items[key] = { ...item, expiresAt: item.expiresAt * 1000 };
+      }
+    }
+    return items;
   }
 
   private async write(items: Record<string, StoredSession>): Promise<void> {

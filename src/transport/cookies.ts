@@ -6,7 +6,7 @@
 import { parseCookie, serialize } from 'cookie';
 import { SessionConfigurationError } from '../errors';
 import { type EventKind, isRecord } from './event-kind';
-import { HEADER_NAME, readHeaderValues, removeHeader } from './headers';
+import { HEADER_NAME, hasHeader, readHeaderValues, removeHeader } from './headers';
 
 /** The session cookie. Every field is optional; the defaults are the OWASP cheat sheet's. */
 export interface CookieOptions {
@@ -60,15 +60,15 @@ export type CookieSetting = boolean | CookieOptions;
  */
 export function mergeCookie(
   configured: CookieSetting | undefined,
-  own: CookieSetting | undefined,
+  handler: CookieSetting | undefined,
 ): CookieSetting {
   const base = configured ?? false;
-  if (own === undefined) return base;
-  if (own === false) return false;
+  if (handler === undefined) return base;
+  if (handler === false) return false;
   const settings = typeof base === 'object' && base !== null ? base : {};
-  if (own === true) return { ...settings };
-  if (typeof own !== 'object' || own === null) return own; // refused with a message by resolveCookie
-  const set = Object.entries(own).filter(([, value]) => value !== undefined);
+  if (handler === true) return { ...settings };
+  if (typeof handler !== 'object' || handler === null) return handler; // refused with a message by resolveCookie
+  const set = Object.entries(handler).filter(([, value]) => value !== undefined);
   return { ...settings, ...Object.fromEntries(set) };
 }
 
@@ -166,8 +166,7 @@ function attributes(cookie: ResolvedCookie) {
  */
 export function setCookieProblem(response: Record<string, unknown>, kind: EventKind): string | undefined {
   if (kind !== 'alb' || !isRecord(response.headers)) return undefined;
-  const own = Object.keys(response.headers).some((key) => key.toLowerCase() === 'set-cookie');
-  return own
+  return hasHeader(response.headers, 'set-cookie')
     ? 'The handler set its own Set-Cookie, and a single-value ALB response can carry only one: enable ' +
         'multi-value headers on the target group, or move the session id to a header (cookie: false).'
     : undefined;

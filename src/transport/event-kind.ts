@@ -13,15 +13,20 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 /** Which kind of event this is; never throws, whatever the event holds. */
 export function detectEventKind(event: unknown): EventKind {
   if (!isRecord(event)) return 'unknown';
-  const context = isRecord(event.requestContext) ? event.requestContext : undefined;
-  if (context && isRecord(context.elb)) {
+  const requestContext = isRecord(event.requestContext) ? event.requestContext : undefined;
+  if (requestContext && isRecord(requestContext.elb)) {
     return isRecord(event.multiValueHeaders) ? 'alb-multi-value' : 'alb';
   }
-  if (context && typeof context.connectionId === 'string' && typeof context.eventType === 'string') {
+  if (
+    requestContext &&
+    typeof requestContext.connectionId === 'string' &&
+    typeof requestContext.eventType === 'string'
+  ) {
     return 'websocket';
   }
   if (event.version === '2.0') {
-    const domain = context && typeof context.domainName === 'string' ? context.domainName : '';
+    const domain =
+      requestContext && typeof requestContext.domainName === 'string' ? requestContext.domainName : '';
     return domain.includes('.lambda-url.') ? 'function-url' : 'http-v2';
   }
   if (typeof event.httpMethod === 'string' || isRecord(event.multiValueHeaders)) return 'rest-v1';

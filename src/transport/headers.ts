@@ -37,6 +37,12 @@ export function readSingleHeader(event: unknown, name: string): string | undefin
 /** An HTTP field name (RFC 9110 token); also what a cookie name must be. */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** Whether `headers` has `name` under any spelling. */
+export function hasHeader(headers: Record<string, unknown>, name: string): boolean {
+  const lower = name.toLowerCase();
+  return Object.keys(headers).some((key) => key.toLowerCase() === lower);
+}
+
 /** Deletes every spelling of response header `name` from `headers` and returns their string values. */
 export function removeHeader(headers: Record<string, unknown>, name: string): string[] {
   const lower = name.toLowerCase();
