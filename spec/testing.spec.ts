@@ -60,7 +60,7 @@ class SharingStore implements SessionStore {
     return true;
   }
   async delete(key: string) {
-    this.items.delete(key);
+    return this.items.delete(key) ? ('deleted' as const) : ('absent' as const);
   }
 }
 
@@ -103,7 +103,7 @@ class WrongWinnerStore extends MemorySessionStore {
       await super.save(session, expectedVersion);
     } catch (error) {
       if (!(error instanceof SessionConflictError)) throw error;
-      throw new SessionConflictError(error.sessionRef, { current: session });
+      throw new SessionConflictError(error.sessionRef, { key: session.key, current: session });
     }
   }
 }

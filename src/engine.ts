@@ -7,6 +7,7 @@ import { type LiveSession, sessionScope } from './current-session';
 import { backoff, type Budget, callBudget } from './budget';
 import { type DataShape, newData, restore } from './data-codec';
 import {
+  type ConflictWinner,
   conflictWinner,
   SessionConfigurationError,
   loggableValidationFailures,
@@ -89,7 +90,7 @@ export class SessionEngine {
     lambdaContext?: unknown,
   ): Promise<R> {
     const options = this.options();
-    let winner: StoredSession | null | undefined; // what a lost race told us is stored: no need to read it
+    let winner: ConflictWinner | undefined; // what a lost race told us is stored: no need to read it
     for (let attempt = 0; ; attempt++) {
       try {
         const open = await this.openSession(event, lambdaContext, winner);
@@ -147,11 +148,11 @@ export class SessionEngine {
     );
   }
 
-  /** @param winner what a lost race returned for the claimed id (`null`: gone), instead of reading it again */
+  /** @param winner what a lost race returned, used instead of a read when it is for the claimed id */
   private async openSession(
     event: unknown,
     lambdaContext: unknown,
-    winner: StoredSession | null | undefined,
+    winner: ConflictWinner | undefined,
   ): Promise<OpenSession> {
     const options = this.options();
     const store = resolveStore(this.handlerOptions.store);
@@ -225,15 +226,19 @@ export class SessionEngine {
     }
   }
 
-  /** What the store holds under `key`; `winner` is what a lost race already returned (null: gone). */
+  /**
+   * What the store holds under `key`. `winner` is what a lost race returned: it stands for a read only when the
+   * race was on this key (a lost race on a new, regenerated or seeded id says nothing of the claimed one).
+   */
   private async find(
     store: SessionStore,
     key: string,
     options: ResolvedSessionOptions,
-    winner: StoredSession | null | undefined,
+    winner: ConflictWinner | undefined,
     budget: Budget,
   ): Promise<Found> {
-    const found = winner === undefined ? await budget((o) => store.load(key, o)) : (winner ?? undefined);
+    const found =
+      winner?.key === key ? (winner.current ?? undefined) : await budget((o) => store.load(key, o));
     if (!found) {
       options.logger?.debug('lambda-sessions: session not found', { session: sessionRef(key) });
       return ABSENT;

@@ -99,28 +99,36 @@ const CURRENT = Symbol.for('lambda-sessions.conflict-current.v1');
 export class SessionConflictError extends SessionError {
   /**
    * @param sessionRef the logged form of the session id (its hash prefix)
-   * @param options `current`: what the store holds now, when the failed write told it (DynamoDB returns the
-   *   item with the failure; `null`: nothing is stored), so that a retry starts from it without another read
+   * @param options `current`: what the store holds now under `key`, the key the write lost on, when the failed
+   *   write told it (DynamoDB returns the item with the failure; `null`: nothing is stored), so that a retry
+   *   starts from it without another read
    */
   constructor(
     /** The logged form of the session id (its hash prefix). */
     readonly sessionRef: string,
-    options?: { cause?: unknown; current?: StoredSession | null },
+    options?: { cause?: unknown; key?: string; current?: StoredSession | null },
   ) {
     super(
       `Session ${sessionRef} was changed by a concurrent request; this invocation's changes were not saved. ` +
         'Retry the request.',
       options?.cause === undefined ? undefined : { cause: options.cause },
     );
-    if (options?.current !== undefined) {
-      Object.defineProperty(this, CURRENT, { value: options.current, enumerable: false });
+    if (options?.current !== undefined && options.key !== undefined) {
+      const winner: ConflictWinner = { key: options.key, current: options.current };
+      Object.defineProperty(this, CURRENT, { value: winner, enumerable: false });
     }
   }
 }
 
+/** What a conflict's write lost to: the key it lost on, and what that key holds (`null`: nothing). */
+export interface ConflictWinner {
+  readonly key: string;
+  readonly current: StoredSession | null;
+}
+
 /** What a conflict's write lost to, if the store said; `undefined` when it must be read again. */
-export function conflictWinner(error: SessionConflictError): StoredSession | null | undefined {
-  return (error as unknown as Record<typeof CURRENT, StoredSession | null | undefined>)[CURRENT];
+export function conflictWinner(error: SessionConflictError): ConflictWinner | undefined {
+  return (error as unknown as Record<typeof CURRENT, ConflictWinner | undefined>)[CURRENT];
 }
 
 /**

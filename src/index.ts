@@ -17,7 +17,9 @@ export { COOKIE_DEFAULTS, type CookieOptions, type CookieSetting } from './trans
 export { type SessionLogger } from './logger';
 export { type SessionClass } from './data-codec';
 export {
+  checkDeleteCondition,
   checkWriteCondition,
+  type DeleteCondition,
   type SessionStore,
   type StoreCallOptions,
   type StoredSession,

@@ -1,4 +1,5 @@
 /** The write path: what an invocation's outcome does to the store. */
+import { randomBytes } from 'node:crypto';
 import { type Budget } from './budget';
 import { asShaped, type DataShape, serialize, validateData } from './data-codec';
 import { loggableValidationFailures, SessionConflictError, SessionValidationError } from './errors';
@@ -6,7 +7,7 @@ import { type LiveSession } from './current-session';
 import { type SessionLifecycle } from './lifecycle';
 import { type ResolvedSessionOptions } from './options';
 import { sessionRef } from './session-id';
-import { type SessionStore, type StoredSession } from './stores/session-store';
+import { type SessionStore, type StoredSession, WRITE_TOKENS_KEPT } from './stores/session-store';
 import { deadline } from './timeouts';
 import { type Claim } from './transport/claim';
 
@@ -28,14 +29,6 @@ export type SessionState =
     }
   | { readonly kind: 'new-by-server'; readonly id: string; readonly key: string };
 
-/**
- * Whether the store holds an item under the state's key that this invocation ends (log-out) or leaves behind
- * (log-in): a live session, or an expired or reset one the new session was to replace.
- */
-function holdsItem(state: SessionState): boolean {
-  return state.kind === 'existing' || (state.kind === 'new-by-client' && state.replaces !== undefined);
-}
-
 /** One invocation, from the engine's side. */
 export interface Invocation {
   readonly store: SessionStore;
@@ -51,8 +44,8 @@ export interface Invocation {
 
 /**
  * Applies the invocation's outcome to the store and returns when the session now dies (epoch ms):
- * - destroyed: the item is deleted;
- * - regenerated: the data is written under the new id, then the old item deleted;
+ * - destroyed: the item is revoked (replaced by a tombstone that keeps the id dead);
+ * - regenerated: the old item is revoked, then the data written under the new id;
  * - new: always written; existing: written with `update` when its data changed;
  * - otherwise the idle expiry is slid, at most once per `touchAfter`.
  */
@@ -64,7 +57,7 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
   const log = options.logger;
 
   if (lifecycle.destroyed) {
-    if (holdsItem(state)) await budget((o) => store.delete(key, o));
+    await end(inv); // nothing there: the session ended already, as log-out wants
     log?.info('lambda-sessions: session destroyed', { session: sessionRef(key) });
     return undefined;
   }
@@ -72,17 +65,27 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
   const data = asShaped(shape, inv.session.data);
   const { regenerated } = lifecycle;
   if (regenerated) {
+    const json = await validated(inv, shape, data, undefined, regenerated.key);
     // A seeded id may name a session that exists already (the user's, from another device): replace it.
     const existing = regenerated.seeded ? await budget((o) => store.load(regenerated.key, o)) : undefined;
-    await write(
+    // The old id dies first, on the condition that it is still what this invocation read: a write another
+    // request made since is a conflict before anything is written, so a stale copy never carries over to the
+    // new id, and a log-out since (nothing left to delete) writes no new id: a logged-out session stays out.
+    // Should the new id's write then fail, the user is logged out, never left with two live ids.
+    if ((await end(inv)) === 'absent' && state.kind === 'existing') {
+      throw new SessionConflictError(sessionRef(key), { key, current: null });
+    }
+    await save(
       inv,
-      shape,
-      { key: regenerated.key, createdAt: regenerated.at, version: existing?.version },
-      data,
-      undefined,
+      {
+        key: regenerated.key,
+        createdAt: regenerated.at,
+        version: existing?.version,
+        writeTokens: existing?.writeTokens,
+      },
+      json,
       now,
     );
-    if (holdsItem(state)) await budget((o) => store.delete(key, o));
     log?.info('lambda-sessions: session regenerated', {
       session: sessionRef(regenerated.key),
       previous: sessionRef(key),
@@ -92,13 +95,14 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
 
   if (!stored) {
     const replaces = state.kind === 'new-by-client' ? state.replaces : undefined;
-    await write(inv, shape, { key, createdAt: now, version: replaces }, data, undefined, now);
+    const json = await validated(inv, shape, data, undefined, key);
+    await save(inv, { key, createdAt: now, version: replaces, writeTokens: undefined }, json, now);
     return deadline(now, now, options);
   }
   if (options.update) {
     const json = serialize(shape, data);
     if (json !== stored.data) {
-      await write(inv, shape, stored, data, json, now);
+      await save(inv, stored, await validated(inv, shape, data, json, key), now);
       return deadline(stored.createdAt, now, options);
     }
   }
@@ -113,42 +117,58 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
   return deadline(stored.createdAt, stored.updatedAt, options);
 }
 
-/** Validates, then writes the whole session on the condition that `previous.version` is still the stored one. */
-async function write(
-  { store, options, budget }: Invocation,
+/** The session's JSON as it will be stored, once class-validator passed it; nothing is written otherwise. */
+async function validated(
+  { options }: Invocation,
   shape: DataShape,
-  previous: { key: string; createdAt: number; version: number | undefined },
   data: unknown,
   json: string | undefined,
-  now: number,
-): Promise<void> {
-  const ref = sessionRef(previous.key);
+  key: string,
+): Promise<string> {
   try {
     await validateData(shape, data, options.validation);
   } catch (error) {
     if (error instanceof SessionValidationError) {
       options.logger?.warn('lambda-sessions: session data invalid, nothing written', {
-        session: ref,
+        session: sessionRef(key),
         failures: loggableValidationFailures(error.errors),
       });
     }
     throw error;
   }
   // Options such as `whitelist` strip properties while validating: store what was validated.
-  if (json === undefined || (options.validation && options.validation.whitelist)) {
-    json = serialize(shape, data);
-  }
+  if (json === undefined || (options.validation && options.validation.whitelist))
+    return serialize(shape, data);
+  return json;
+}
+
+/** What a write replaces: the item's key, creation, the version that was read, and its write tokens. */
+interface Previous {
+  readonly key: string;
+  readonly createdAt: number;
+  readonly version: number | undefined;
+  readonly writeTokens?: readonly string[] | undefined;
+}
+
+/**
+ * Writes the whole session on the condition that `previous.version` is still the stored one, under a fresh
+ * write token: the SDK may send it again after a lost answer, and the store then applies it once.
+ */
+async function save(inv: Invocation, previous: Previous, json: string, now: number): Promise<void> {
+  const { store, options, budget } = inv;
+  const ref = sessionRef(previous.key);
+  const version = (previous.version ?? 0) + 1;
+  const saved: StoredSession = {
+    key: previous.key,
+    data: json,
+    createdAt: previous.createdAt,
+    updatedAt: now,
+    version,
+    expiresAt: deadline(previous.createdAt, now, options),
+    schemaVersion: options.version,
+    writeTokens: [newWriteToken(), ...(previous.writeTokens ?? []).slice(0, WRITE_TOKENS_KEPT - 1)],
+  };
   try {
-    const version = (previous.version ?? 0) + 1;
-    const saved: StoredSession = {
-      key: previous.key,
-      data: json,
-      createdAt: previous.createdAt,
-      updatedAt: now,
-      version,
-      expiresAt: deadline(previous.createdAt, now, options),
-      schemaVersion: options.version,
-    };
     await budget((o) => store.save(saved, previous.version, o));
     options.logger?.debug('lambda-sessions: session saved', { session: ref, version });
   } catch (error) {
@@ -157,4 +177,26 @@ async function write(
     }
     throw error;
   }
+}
+
+/**
+ * Deletes the item under the state's key, if the store holds one, on the condition that it is the version
+ * this invocation read: a log-out never drops another request's newer write unseen (that is a conflict).
+ * `'absent'`: there was nothing to delete (another request ended the session, or a lost answer hid that this
+ * delete was applied).
+ */
+async function end({ state, store, budget }: Invocation): Promise<'deleted' | 'absent' | 'none'> {
+  const expectedVersion =
+    state.kind === 'existing'
+      ? state.stored.version
+      : state.kind === 'new-by-client'
+        ? state.replaces
+        : undefined;
+  if (expectedVersion === undefined) return 'none';
+  return budget((o) => store.delete(state.key, { expectedVersion }, o));
+}
+
+/** A write's token: 128 random bits, base64url. */
+function newWriteToken(): string {
+  return randomBytes(16).toString('base64url');
 }

@@ -89,7 +89,10 @@ export function describeSessionStoreConformance(
       ok(isConflict(error), 'a replace of a version no longer stored is a SessionConflictError');
       const winner = conflictWinner(error);
       // A store may leave the reread to the engine (no winner); one that names a winner must name the right one.
-      if (winner !== undefined) strictEqual(winner?.data, '{"n":2}');
+      if (winner !== undefined) {
+        strictEqual(winner.key, key);
+        strictEqual(winner.current?.data, '{"n":2}');
+      }
       deepStrictEqual(await store.load(key), session(key, { data: '{"n":2}', version: 2 }));
     });
 
@@ -125,9 +128,53 @@ export function describeSessionStoreConformance(
     it('deletes, and deleting nothing is no error', async () => {
       const key = freshKey();
       await store.save(session(key), undefined);
-      await store.delete(key);
+      strictEqual(await store.delete(key), 'deleted');
       strictEqual(await store.load(key), undefined);
-      strictEqual(await store.delete(key), undefined);
+      strictEqual(await store.delete(key), 'absent');
+    });
+
+    it('deletes on a condition only the version that was read, and reports what won otherwise', async () => {
+      const key = freshKey();
+      await store.save(session(key), undefined);
+      await store.save(session(key, { data: '{"n":2}', version: 2 }), 1);
+      const error: unknown = await store.delete(key, { expectedVersion: 1 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      ok(isConflict(error), 'a delete of a version no longer stored is a SessionConflictError');
+      const winner = conflictWinner(error);
+      if (winner !== undefined) strictEqual(winner.current?.version, 2);
+      strictEqual((await store.load(key))?.data, '{"n":2}');
+      strictEqual(await store.delete(key, { expectedVersion: 2 }), 'deleted');
+      strictEqual(await store.delete(key, { expectedVersion: 2 }), 'absent');
+    });
+
+    it('applies a write sent twice (its answer lost) once, by its write token', async () => {
+      const key = freshKey();
+      await store.save(session(key, { writeTokens: ['t1'] }), undefined);
+      const next = session(key, { data: '{"n":2}', version: 2, writeTokens: ['t2', 't1'] });
+      await store.save(next, 1);
+      await store.save(next, 1); // the SDK's retry of a write that was applied
+      deepStrictEqual(await store.load(key), next);
+      const created = session(freshKey(), { writeTokens: ['c1'] });
+      await store.save(created, undefined);
+      await store.save(created, undefined); // a create's retry
+      deepStrictEqual(await store.load(created.key), created);
+    });
+
+    it('resolves a resent write that was applied and then built upon, without writing it again', async () => {
+      const key = freshKey();
+      await store.save(session(key, { writeTokens: ['t1'] }), undefined);
+      const mine = session(key, { data: '{"mine":true}', version: 2, writeTokens: ['t2', 't1'] });
+      await store.save(mine, 1);
+      const later = session(key, { data: '{"later":true}', version: 3, writeTokens: ['t3', 't2', 't1'] });
+      await store.save(later, 2);
+      await store.save(mine, 1); // a late resend of `mine`: acknowledged, and `later` stays
+      deepStrictEqual(await store.load(key), later);
+      await rejects(
+        store.save(session(key, { data: '"rival"', version: 2, writeTokens: ['r1', 't1'] }), 1),
+        isConflict,
+      );
     });
 
     it('hands out copies: changing a loaded session changes nothing stored', async () => {

@@ -102,7 +102,7 @@ describe('conflicts', () => {
     const error = await s.save(session('w', '{"n":1}', 2), 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SessionConflictError);
     expect(sent!.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
-    expect(conflictWinner(error as SessionConflictError)).toEqual({
+    expect(conflictWinner(error as SessionConflictError)?.current).toEqual({
       key: 'w',
       data: '{"n":2}',
       createdAt: 5,

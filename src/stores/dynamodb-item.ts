@@ -25,6 +25,8 @@ export interface AttributeNames {
   version: string;
   /** Schema version of the data (the `version` option). @default 'schemaVersion' */
   schemaVersion: string;
+  /** The last writes' random tokens (a list of strings, newest first): what makes writes idempotent. @default 'writeTokens' */
+  writeTokens: string;
 }
 
 /** The attribute names `session-lambda` and this library use unless told otherwise. */
@@ -36,6 +38,7 @@ export const DEFAULT_ATTRIBUTE_NAMES: Readonly<AttributeNames> = Object.freeze({
   updatedAt: 'updatedAt',
   version: 'version',
   schemaVersion: 'schemaVersion',
+  writeTokens: 'writeTokens',
 });
 
 /** DynamoDB's item size limit: 400 KB. */
@@ -94,6 +97,7 @@ export class SessionItemCodec {
     const ttl = ttlSeconds(session.expiresAt);
     if (ttl !== undefined) item[n.ttl] = ttl;
     if (session.schemaVersion !== undefined) item[n.schemaVersion] = session.schemaVersion;
+    if (session.writeTokens !== undefined) item[n.writeTokens] = [...session.writeTokens];
     const size = itemSize(item);
     if (size > this.maxItemBytes)
       throw new SessionTooLargeError(sessionRef(session.key), size, this.maxItemBytes);
@@ -109,8 +113,11 @@ export class SessionItemCodec {
     const updatedAt = item[n.updatedAt];
     const version = item[n.version];
     const schemaVersion = item[n.schemaVersion];
+    const writeTokens = item[n.writeTokens];
     if (
       (schemaVersion !== undefined && typeof schemaVersion !== 'number') ||
+      (writeTokens !== undefined &&
+        !(Array.isArray(writeTokens) && writeTokens.every((t) => typeof t === 'string'))) ||
       typeof data !== 'string' ||
       (ttl !== undefined && typeof ttl !== 'number') ||
       typeof createdAt !== 'number' ||
@@ -131,6 +138,7 @@ export class SessionItemCodec {
       updatedAt,
       version,
       ...(schemaVersion === undefined ? {} : { schemaVersion }),
+      ...(writeTokens === undefined ? {} : { writeTokens: writeTokens }),
     };
   }
 
@@ -195,6 +203,8 @@ function itemSize(item: Record<string, unknown>): number {
     size += Buffer.byteLength(name);
     if (typeof value === 'string') size += Buffer.byteLength(value);
     else if (value instanceof Uint8Array) size += value.length;
+    else if (Array.isArray(value))
+      size += 3 + value.reduce((n: number, v) => n + 1 + Buffer.byteLength(String(v)), 0);
     else size += 21;
   }
   return size;
@@ -202,7 +212,7 @@ function itemSize(item: Record<string, unknown>): number {
 
 /** The few attribute types a session item has, from the low-level form an error carries. */
 function fromAttributeValues(item: Record<string, AttributeValue>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(item).map(([name, v]) => [name, v.S ?? (v.N !== undefined ? Number(v.N) : v.B)]),
-  );
+  const value = (v: AttributeValue): unknown =>
+    v.S ?? (v.N !== undefined ? Number(v.N) : (v.B ?? v.L?.map(value)));
+  return Object.fromEntries(Object.entries(item).map(([name, v]) => [name, value(v)]));
 }

@@ -4,12 +4,18 @@
  */
 import { type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
-import { SessionConflictError, SessionConfigurationError, SessionStoreUnavailableError } from '../errors';
+import {
+  conflictWinner,
+  SessionConflictError,
+  SessionConfigurationError,
+  SessionStoreUnavailableError,
+} from '../errors';
 import { sessionRef } from '../session-id';
 import type * as DynamoDBSdk from './dynamodb-sdk';
 import { type AttributeNames, SessionItemCodec, ttlSeconds } from './dynamodb-item';
 import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './sdk-setup';
 import {
+  type DeleteCondition,
   type SessionStore,
   type StoreCallOptions,
   type StoredSession,
@@ -111,19 +117,48 @@ export class DynamoDBSessionStore implements SessionStore {
     const n = this.items.names;
     const item = this.items.toItem(session);
 
-    // Create only where nothing is; replace only the version that was read. Never a blind overwrite.
+    // Create only where nothing is; replace only the version that was read; or apply again this very write,
+    // when the SDK resends it after a lost answer (its token is the newest on the item). Never a blind overwrite.
+    const token = session.writeTokens?.[0];
+    const own = token === undefined ? '' : ' OR #wt[0] = :token';
     const condition: Pick<
       PutCommandInput,
       'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
     > =
       expectedVersion === undefined
-        ? { ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': n.key } }
+        ? {
+            ConditionExpression: `attribute_not_exists(#k)${own}`,
+            ExpressionAttributeNames: { '#k': n.key, ...(token && { '#wt': n.writeTokens }) },
+            ...(token && { ExpressionAttributeValues: { ':token': token } }),
+          }
         : {
-            ConditionExpression: '#v = :expected',
-            ExpressionAttributeNames: { '#v': n.version },
-            ExpressionAttributeValues: { ':expected': expectedVersion },
+            ConditionExpression: `#v = :expected${own}`,
+            ExpressionAttributeNames: { '#v': n.version, ...(token && { '#wt': n.writeTokens }) },
+            ExpressionAttributeValues: { ':expected': expectedVersion, ...(token && { ':token': token }) },
           };
-    await this.call('PutItem', session.key, () =>
+    try {
+      await this.put(session.key, item, condition);
+    } catch (error) {
+      if (!(error instanceof SessionConflictError) || token === undefined) throw error;
+      // This write was applied (its answer lost) and then built upon: its token is among the older ones.
+      // DynamoDB returned the item with the failure; an emulator that does not (dynalite) costs one read here.
+      const known = conflictWinner(error);
+      const current = known ? known.current : ((await this.load(session.key)) ?? null);
+      if (current?.writeTokens?.includes(token)) return;
+      if (known) throw error;
+      throw new SessionConflictError(error.sessionRef, { cause: error.cause, key: session.key, current });
+    }
+  }
+
+  private async put(
+    key: string,
+    item: Record<string, unknown>,
+    condition: Pick<
+      PutCommandInput,
+      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<void> {
+    await this.call('PutItem', key, () =>
       this.client.send(
         new this.sdk.PutCommand({
           TableName: this.tableName,
@@ -167,12 +202,40 @@ export class DynamoDBSessionStore implements SessionStore {
     }
   }
 
-  async delete(key: string, _options?: StoreCallOptions): Promise<void> {
-    await this.call('DeleteItem', key, () =>
-      this.client.send(
-        new this.sdk.DeleteCommand({ TableName: this.tableName, Key: { [this.items.names.key]: key } }),
-      ),
-    );
+  async delete(
+    key: string,
+    condition?: DeleteCondition,
+    _options?: StoreCallOptions,
+  ): Promise<'deleted' | 'absent'> {
+    const n = this.items.names;
+    try {
+      const { Attributes } = await this.call('DeleteItem', key, () =>
+        this.client.send(
+          new this.sdk.DeleteCommand({
+            TableName: this.tableName,
+            Key: { [n.key]: key },
+            // A conditional delete that succeeds deleted the item; an unconditional one learns it from the item.
+            ReturnValues: condition ? 'NONE' : 'ALL_OLD',
+            ...(condition && {
+              ConditionExpression: '#v = :expected',
+              ExpressionAttributeNames: { '#v': n.version },
+              ExpressionAttributeValues: { ':expected': condition.expectedVersion },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          }),
+        ),
+      );
+      return condition || Attributes !== undefined ? 'deleted' : 'absent';
+    } catch (error) {
+      if (!(error instanceof SessionConflictError)) throw error;
+      // Nothing returned with the failure: nothing was there (DynamoDB), or an emulator that returns nothing
+      // (dynalite), which one read tells apart.
+      const known = conflictWinner(error);
+      const current = known ? known.current : ((await this.load(key)) ?? null);
+      if (current === null) return 'absent';
+      if (known) throw error;
+      throw new SessionConflictError(error.sessionRef, { cause: error.cause, key, current });
+    }
   }
 
   /** Runs one request and turns the SDK's failures into this library's errors. */
@@ -186,6 +249,7 @@ export class DynamoDBSessionStore implements SessionStore {
         const winner = (error as { Item?: Record<string, AttributeValue> }).Item;
         throw new SessionConflictError(sessionRef(key), {
           cause: error,
+          key,
           ...(winner ? { current: this.items.fromAttributeValues(key, winner) } : {}),
         });
       }

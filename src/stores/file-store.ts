@@ -3,7 +3,9 @@ import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { SessionConfigurationError, SessionCorruptError } from '../errors';
 import {
+  checkDeleteCondition,
   checkWriteCondition,
+  type DeleteCondition,
   type SessionStore,
   type StoredSession,
   type TouchChange,
@@ -48,7 +50,7 @@ export class FileSessionStore implements SessionStore {
   save(session: StoredSession, expectedVersion: number | undefined): Promise<void> {
     return this.serially(async () => {
       const items = await this.read();
-      checkWriteCondition(items[session.key], session, expectedVersion);
+      if (checkWriteCondition(items[session.key], session, expectedVersion) === 'applied') return;
       items[session.key] = { ...session };
       await this.write(items);
     });
@@ -65,12 +67,13 @@ export class FileSessionStore implements SessionStore {
     });
   }
 
-  delete(key: string): Promise<void> {
+  delete(key: string, condition?: DeleteCondition): Promise<'deleted' | 'absent'> {
     return this.serially(async () => {
       const items = await this.read();
-      if (!(key in items)) return;
+      if (checkDeleteCondition(items[key], key, condition) === 'absent') return 'absent';
       delete items[key];
       await this.write(items);
+      return 'deleted';
     });
   }
 

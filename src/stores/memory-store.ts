@@ -1,5 +1,7 @@
 import {
+  checkDeleteCondition,
   checkWriteCondition,
+  type DeleteCondition,
   type SessionStore,
   type StoredSession,
   type TouchChange,
@@ -18,7 +20,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async save(session: StoredSession, expectedVersion: number | undefined): Promise<void> {
-    checkWriteCondition(this.items.get(session.key), session, expectedVersion);
+    if (checkWriteCondition(this.items.get(session.key), session, expectedVersion) === 'applied') return;
     this.items.set(session.key, { ...session });
   }
 
@@ -29,8 +31,10 @@ export class MemorySessionStore implements SessionStore {
     return true;
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, condition?: DeleteCondition): Promise<'deleted' | 'absent'> {
+    if (checkDeleteCondition(this.items.get(key), key, condition) === 'absent') return 'absent';
     this.items.delete(key);
+    return 'deleted';
   }
 
   /** How many sessions are held (expired ones included, as in DynamoDB before its TTL sweep). */

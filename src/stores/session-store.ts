@@ -24,7 +24,17 @@ export interface StoredSession {
   readonly version: number;
   /** The schema version of `data` (the `version` option when it was written); absent means 1. */
   readonly schemaVersion?: number;
+  /**
+   * The random tokens of the last writes of this item, newest first (at most {@link WRITE_TOKENS_KEPT}): what
+   * makes a write idempotent. A write whose answer was lost and that the SDK sends again finds its own token
+   * newest and applies again, identically; one that was applied and then built upon finds its token among the
+   * older ones and is not applied again. Absent on items written before tokens existed.
+   */
+  readonly writeTokens?: readonly string[];
 }
+
+/** How many write tokens an item keeps: a write whose answer was lost is recognised while this many later ones. */
+export const WRITE_TOKENS_KEPT = 4;
 
 /** Per-call options the engine passes to a store. */
 export interface StoreCallOptions {
@@ -45,6 +55,26 @@ export interface TouchChange {
   readonly expectedVersion: number;
 }
 
+/** What {@link SessionStore.delete} requires of the item it deletes. */
+export interface DeleteCondition {
+  /** The version that was read: the delete applies only while it is still the stored one. */
+  readonly expectedVersion: number;
+}
+
+/**
+ * The delete condition, for stores that check it themselves: `'delete'` when the item may go, `'absent'` when
+ * there is none; a `SessionConflictError` with what won when another version is stored.
+ */
+export function checkDeleteCondition(
+  current: StoredSession | undefined,
+  key: string,
+  condition: DeleteCondition | undefined,
+): 'delete' | 'absent' {
+  if (current === undefined) return 'absent';
+  if (condition === undefined || current.version === condition.expectedVersion) return 'delete';
+  throw new SessionConflictError(sessionRef(key), { key, current: { ...current } });
+}
+
 /**
  * Where sessions live. Implement it to keep sessions somewhere else (run the conformance suite of
  * `lambda-sessions/testing` against it); the engine knows stores only by this interface.
@@ -58,6 +88,7 @@ export interface SessionStore {
   /**
    * Writes the whole session. With `expectedVersion` undefined it creates, and fails if `key` exists; otherwise
    * it replaces only an item whose `version` is `expectedVersion`. Either failure is a `SessionConflictError`.
+   * Idempotent by `session.writeTokens[0]`: see {@link checkWriteCondition}, which states the rule exactly.
    */
   save(
     session: StoredSession,
@@ -69,22 +100,33 @@ export interface SessionStore {
    * item is gone or its version is no longer `expectedVersion` (a concurrent write has slid it already).
    */
   touch(key: string, change: TouchChange, options?: StoreCallOptions): Promise<boolean>;
-  /** Deletes the session; deleting an absent one is not an error. */
-  delete(key: string, options?: StoreCallOptions): Promise<void>;
+  /**
+   * Deletes the session. With `condition.expectedVersion`, only the item of that version: another version is a
+   * `SessionConflictError` (carrying what won, as `save` does), and nothing is deleted. Returns `'absent'` when
+   * there was nothing to delete, which is not an error.
+   */
+  delete(key: string, condition?: DeleteCondition, options?: StoreCallOptions): Promise<'deleted' | 'absent'>;
 }
 
 /**
  * The write condition of {@link SessionStore.save}, for stores that check it themselves (memory, file, yours):
- * create only where nothing is, replace only `expectedVersion`. Throws `SessionConflictError`, carrying what
- * won (so that a retry needs no second read), when it does not hold.
+ * create only where nothing is, replace only `expectedVersion`, or apply again a write that is the newest on
+ * the item already (its own retry). Returns `'write'` when the store writes, `'applied'` when this write was
+ * applied before and built upon (write nothing, and report success). Throws `SessionConflictError`, carrying
+ * what won (so that a retry needs no second read), when another write won.
  * @param current what the store holds under the session's key now
  */
 export function checkWriteCondition(
   current: StoredSession | undefined,
   session: StoredSession,
   expectedVersion: number | undefined,
-): void {
+): 'write' | 'applied' {
+  const token = session.writeTokens?.[0];
   const holds = expectedVersion === undefined ? current === undefined : current?.version === expectedVersion;
-  if (holds) return;
-  throw new SessionConflictError(sessionRef(session.key), { current: current ? { ...current } : null });
+  if (holds || (token !== undefined && current?.writeTokens?.[0] === token)) return 'write';
+  if (token !== undefined && current?.writeTokens?.includes(token)) return 'applied';
+  throw new SessionConflictError(sessionRef(session.key), {
+    key: session.key,
+    current: current ? { ...current } : null,
+  });
 }
