@@ -14,7 +14,8 @@ export type Fault =
   | 'throttling' // 400 ThrottlingException
   | 'error500' // 500 InternalServerError
   | 'reset' // the connection is destroyed, no answer
-  | 'stall'; // the request is never answered
+  | 'stall' // the request is never answered
+  | 'lose-answer'; // forwarded and applied by dynalite, then the connection is destroyed before the answer
 
 /** Which requests a fault applies to: an operation name (`GetItem`, `PutItem`...) or any. */
 export interface FaultPlan {
@@ -33,10 +34,23 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
+/** How the proxy behaves beyond its planned faults. */
+export interface FaultProxyOptions {
+  /**
+   * Answer a failed conditional write with the item it failed on, as DynamoDB does for
+   * `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'` and dynalite does not: the proxy reads the item from
+   * dynalite and adds it to the error. @default false
+   */
+  readonly oldItemOnConditionFailure?: boolean;
+}
+
 const errorBody = (type: string, message: string) =>
   JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message });
 
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+export async function startFaultProxy(
+  target: string,
+  proxyOptions: FaultProxyOptions = {},
+): Promise<FaultProxy> {
   const upstream = new URL(target);
   const queue: { fault: Fault; operation?: string; left: number }[] = [];
   const seen: string[] = [];
@@ -68,8 +82,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           return;
         case 'stall':
           return; // never answered; closed with the proxy
+        case 'lose-answer':
+          break; // forwarded below, its answer dropped
       }
     }
+    const loseAnswer = planned?.fault === 'lose-answer';
     const out = forward(
       {
         host: upstream.hostname,
@@ -79,11 +96,25 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         headers: req.headers,
       },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        if (loseAnswer) {
+          answer.resume();
+          answer.on('end', () => req.socket.destroy());
+          return;
+        }
+        if (!proxyOptions.oldItemOnConditionFailure || answer.statusCode !== 400) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        void withOldItem(upstream, requestBody, answer).then(({ headers, body }) => {
+          res.writeHead(400, headers);
+          res.end(body);
+        });
       },
     );
     out.on('error', () => req.socket.destroy());
+    let requestBody = '';
+    req.on('data', (chunk: Buffer) => (requestBody += chunk.toString('utf8')));
     req.pipe(out);
   });
   server.on('connection', (socket) => {
@@ -102,4 +133,46 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A 400 answer as DynamoDB gives it: a failed condition of a request that asked for `ALL_OLD` carries the item
+ * it failed on (read here from dynalite with a consistent GetItem).
+ */
+async function withOldItem(
+  upstream: URL,
+  requestBody: string,
+  answer: IncomingMessage,
+): Promise<{ headers: IncomingMessage['headers']; body: string }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of answer) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  const headers = { ...answer.headers };
+  delete headers['content-length'];
+  const request = JSON.parse(requestBody) as {
+    TableName?: string;
+    Key?: unknown;
+    Item?: Record<string, unknown>;
+    ReturnValuesOnConditionCheckFailure?: string;
+  };
+  if (
+    !body.includes('ConditionalCheckFailedException') ||
+    request.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD'
+  ) {
+    return { headers, body };
+  }
+  const key = request.Key ?? (request.Item && { key: request.Item.key });
+  const got = await fetch(`${upstream.origin}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': 'DynamoDB_20120810.GetItem',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=test/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x',
+      'x-amz-date': '20200101T000000Z',
+    },
+    body: JSON.stringify({ TableName: request.TableName, Key: key, ConsistentRead: true }),
+  });
+  const { Item } = (await got.json()) as { Item?: unknown };
+  return { headers, body: JSON.stringify({ ...(JSON.parse(body) as object), ...(Item ? { Item } : {}) }) };
 }
