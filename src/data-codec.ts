@@ -4,7 +4,12 @@
  */
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validate, ValidationError, type ValidatorOptions } from 'class-validator';
-import { SessionCorruptError, SessionValidationError, type ValidationSource } from './errors';
+import {
+  SessionCorruptError,
+  SessionNewerSchemaError,
+  SessionValidationError,
+  type ValidationSource,
+} from './errors';
 import { type SessionLogger } from './logger';
 
 /** A class whose instances hold session data; `new` with no arguments must work. */
@@ -113,7 +118,9 @@ export async function restore(
   let plain = parseStored(json, ref);
   const from = schemaVersion ?? 1;
   if (from !== options.version) {
-    if (from > options.version || !options.migrate) {
+    // Written by a later deployment: a dedicated error, which the engine never resets (see engine.ts).
+    if (from > options.version) throw new SessionNewerSchemaError(ref, from, options.version);
+    if (!options.migrate) {
       throw new SessionValidationError([schemaVersionError(from, options.version)], 'store');
     }
     plain = await options.migrate(plain, from);
@@ -124,16 +131,21 @@ export async function restore(
   return data;
 }
 
-/** A schema version that cannot be read, as a validation failure of the stored data. */
+/**
+ * Whether data stored under `schemaVersion` was written by a later deployment than this code, which reads
+ * `version`: data this code must leave alone.
+ */
+export function isNewerSchema(schemaVersion: number | undefined, version: number): boolean {
+  return (schemaVersion ?? 1) > version;
+}
+
+/** Older stored data that nothing migrates, as a validation failure of the stored data. */
 function schemaVersionError(stored: number, current: number): ValidationError {
   const error = new ValidationError();
   error.property = 'schemaVersion';
   error.children = [];
   error.constraints = {
-    schemaVersion:
-      stored < current
-        ? `stored data has schema version ${stored}, this code reads ${current} and has no migrate function`
-        : `stored data has schema version ${stored}, newer than this code's ${current} (written by a later deployment)`,
+    schemaVersion: `stored data has schema version ${stored}, this code reads ${current} and has no migrate function`,
   };
   return error;
 }

@@ -1,4 +1,4 @@
-import { type ValidationError } from 'class-validator';
+import { ValidationError } from 'class-validator';
 import { type StoredSession } from './stores/session-store';
 
 /**
@@ -74,15 +74,59 @@ export class SessionValidationError extends SessionError {
     /** `handler`: the session as the handler left it; `store`: the session as it was read. */
     readonly source: ValidationSource = 'handler',
   ) {
-    super(
-      `Session data is invalid (${source === 'handler' ? 'as the handler left it, nothing was written' : 'as read from the store'}): ` +
-        describeValidationErrors(errors).join('; ') +
-        (source === 'handler'
-          ? '. Fix the handler or the class-validator decorators of the session class.'
-          : '. The session class changed since it was stored: give @Session() a version and a migrate function, ' +
-            "or set onInvalidStored: 'reset' to start such sessions afresh."),
+    super(validationMessage(errors, source));
+  }
+}
+
+/** The constraint a {@link SessionNewerSchemaError} reports, under the property `schemaVersion`. */
+const NEWER_SCHEMA = 'newerSchemaVersion';
+
+function validationMessage(errors: readonly ValidationError[], source: ValidationSource): string {
+  const failures = describeValidationErrors(errors).join('; ');
+  if (source === 'handler') {
+    return (
+      `Session data is invalid (as the handler left it, nothing was written): ${failures}. Fix the handler or ` +
+      'the class-validator decorators of the session class.'
     );
   }
+  const advice = errors.some((error) => error.constraints?.[NEWER_SCHEMA] !== undefined)
+    ? 'This code leaves data a later deployment wrote alone: it will not reset, overwrite or slide it, ' +
+      'whatever onInvalidStored says, and only destroy() (log-out) deletes it. Deploy the code that reads that ' +
+      'version again.'
+    : 'The session class changed since it was stored: give @Session() a version and a migrate function, ' +
+      "or set onInvalidStored: 'reset' to start such sessions afresh.";
+  return `Session data is invalid (as read from the store): ${failures}. ${advice}`;
+}
+
+/**
+ * The stored session was written by a later deployment: its schema `version` is newer than the one this code
+ * reads (a rollback, or two versions serving side by side). This code never resets, overwrites or slides
+ * such a session, whatever `onInvalidStored` says: reading or replacing its data throws this error (for a
+ * `@SessionData()` parameter, before the method runs), and so does `regenerate()` onto it. `destroy()` still
+ * deletes it, so that log-out works. A `SessionValidationError` with `source: 'store'`.
+ */
+export class SessionNewerSchemaError extends SessionValidationError {
+  constructor(
+    /** The logged form of the session id (its hash prefix). */
+    readonly sessionRef: string,
+    /** The schema version the session was stored under. */
+    readonly storedVersion: number,
+    /** The schema version this code reads (its `version` option). */
+    readonly readsVersion: number,
+  ) {
+    super([newerSchemaFailure(storedVersion, readsVersion)], 'store');
+  }
+}
+
+/** The failure, as class-validator reports one. */
+function newerSchemaFailure(stored: number, reads: number): ValidationError {
+  const error = new ValidationError();
+  error.property = 'schemaVersion';
+  error.children = [];
+  error.constraints = {
+    [NEWER_SCHEMA]: `stored data has schema version ${stored}, newer than this code's ${reads} (written by a later deployment)`,
+  };
+  return error;
 }
 
 /**
@@ -188,6 +232,7 @@ for (const [type, name] of [
   [SessionStoreNotSetError, 'SessionStoreNotSetError'],
   [SessionMetadataError, 'SessionMetadataError'],
   [SessionValidationError, 'SessionValidationError'],
+  [SessionNewerSchemaError, 'SessionNewerSchemaError'],
   [SessionConflictError, 'SessionConflictError'],
   [SessionTooLargeError, 'SessionTooLargeError'],
   [SessionStoreUnavailableError, 'SessionStoreUnavailableError'],

@@ -33,6 +33,7 @@ export {
   SessionStoreNotSetError,
   SessionMetadataError,
   SessionValidationError,
+  SessionNewerSchemaError,
   SessionConflictError,
   SessionStoreUnavailableError,
   SessionCorruptError,

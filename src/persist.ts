@@ -1,13 +1,18 @@
 /** The write path: what an invocation's outcome does to the store. */
 import { type Budget } from './budget';
-import { asShaped, type DataShape, serialize, validateData } from './data-codec';
-import { loggableValidationFailures, SessionConflictError, SessionValidationError } from './errors';
+import { asShaped, type DataShape, isNewerSchema, serialize, validateData } from './data-codec';
+import {
+  loggableValidationFailures,
+  SessionConflictError,
+  SessionNewerSchemaError,
+  SessionValidationError,
+} from './errors';
 import { type LiveSession } from './current-session';
 import { type SessionLifecycle } from './lifecycle';
 import { type ResolvedSessionOptions } from './options';
 import { sessionRef } from './session-id';
 import { type SessionStore, type StoredSession } from './stores/session-store';
-import { deadline } from './timeouts';
+import { deadline, isAlive } from './timeouts';
 import { type Claim } from './transport/claim';
 
 /**
@@ -54,7 +59,8 @@ export interface Invocation {
  * - destroyed: the item is deleted;
  * - regenerated: the data is written under the new id, then the old item deleted;
  * - new: always written; existing: written with `update` when its data changed;
- * - otherwise the idle expiry is slid, at most once per `touchAfter`.
+ * - otherwise the idle expiry is slid, at most once per `touchAfter`;
+ * - but a session a later deployment wrote is only ever deleted (destroyed), never written or slid.
  */
 export async function persist(inv: Invocation, shape: DataShape): Promise<number | undefined> {
   const { store, options, state, lifecycle, budget } = inv;
@@ -64,16 +70,35 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
   const log = options.logger;
 
   if (lifecycle.destroyed) {
+    // Even when a later deployment wrote the item (below): deleting it corrupts nothing that code could read, it
+    // ends the session as the user asked, and that deployment, back, treats the id as it treats any logged-out
+    // one. Refusing would leave users unable to log out while older code serves them.
     if (holdsItem(state)) await budget((o) => store.delete(key, o));
     log?.info('lambda-sessions: session destroyed', { session: sessionRef(key) });
     return undefined;
   }
 
+  // Data a later deployment wrote, which this code cannot read (reading or setting it threw): no write over
+  // it but log-out's delete. No update, and no slide either (this invocation could not use the session; the
+  // item stays exactly as that deployment wrote it). A regenerate() would copy it under this code's version.
+  if (stored && isNewerSchema(stored.schemaVersion, options.version)) {
+    if (lifecycle.regenerated) throw newerSchema(key, stored.schemaVersion, options);
+    return deadline(stored.createdAt, stored.updatedAt, options);
+  }
+
   const data = asShaped(shape, inv.session.data);
   const { regenerated } = lifecycle;
   if (regenerated) {
-    // A seeded id may name a session that exists already (the user's, from another device): replace it.
+    // A seeded id may name a session that exists already (the user's, from another device): replace it, unless
+    // a later deployment wrote it and it is still alive.
     const existing = regenerated.seeded ? await budget((o) => store.load(regenerated.key, o)) : undefined;
+    if (
+      existing &&
+      isAlive(existing, now, options) &&
+      isNewerSchema(existing.schemaVersion, options.version)
+    ) {
+      throw newerSchema(regenerated.key, existing.schemaVersion, options);
+    }
     await write(
       inv,
       shape,
@@ -157,4 +182,8 @@ async function write(
     }
     throw error;
   }
+}
+
+function newerSchema(key: string, schemaVersion: number | undefined, options: ResolvedSessionOptions) {
+  return new SessionNewerSchemaError(sessionRef(key), schemaVersion ?? 1, options.version);
 }

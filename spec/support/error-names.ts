@@ -5,6 +5,7 @@ export const ERROR_CLASS_NAMES = [
   'SessionCorruptError',
   'SessionError',
   'SessionMetadataError',
+  'SessionNewerSchemaError',
   'SessionResponseError',
   'SessionStoreNotSetError',
   'SessionStoreUnavailableError',
