@@ -123,7 +123,7 @@ export async function restore(
     if (!options.migrate) {
       throw new SessionValidationError([schemaVersionError(from, options.version)], 'store');
     }
-    plain = await options.migrate(plain, from);
+    plain = await migrated(options.migrate, plain, from, options.version);
     options.logger?.debug('lambda-sessions: session migrated', { session: ref, from, to: options.version });
   }
   const data = hydrate(shape, plain, ref);
@@ -139,13 +139,43 @@ export function isNewerSchema(schemaVersion: number | undefined, version: number
   return (schemaVersion ?? 1) > version;
 }
 
+/**
+ * `migrate`'s result; a `migrate` that throws (or rejects) makes the stored data invalid, as data that fails
+ * validation is: a `SessionValidationError` from the store, the error as its cause, under `onInvalidStored`.
+ */
+async function migrated(
+  migrate: NonNullable<RestoreOptions['migrate']>,
+  plain: unknown,
+  from: number,
+  to: number,
+): Promise<unknown> {
+  try {
+    return await migrate(plain, from);
+  } catch (error) {
+    const failure = schemaVersionFailure(
+      'migrate',
+      `migrate(data, ${from}) to version ${to} threw ${describeThrown(error)}`,
+    );
+    throw new SessionValidationError([failure], 'store', { cause: error });
+  }
+}
+
 /** Older stored data that nothing migrates, as a validation failure of the stored data. */
 function schemaVersionError(stored: number, current: number): ValidationError {
+  return schemaVersionFailure(
+    'schemaVersion',
+    `stored data has schema version ${stored}, this code reads ${current} and has no migrate function`,
+  );
+}
+
+function schemaVersionFailure(constraint: string, message: string): ValidationError {
   const error = new ValidationError();
   error.property = 'schemaVersion';
   error.children = [];
-  error.constraints = {
-    schemaVersion: `stored data has schema version ${stored}, this code reads ${current} and has no migrate function`,
-  };
+  error.constraints = { [constraint]: message };
   return error;
+}
+
+function describeThrown(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'a value was thrown';
 }

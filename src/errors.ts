@@ -64,8 +64,9 @@ export class SessionMetadataError extends SessionError {}
 export type ValidationSource = 'handler' | 'store';
 
 /**
- * The session object failed `class-validator`'s `validate()`. Nothing was written: the stored session is what
- * it was before the invocation.
+ * The session object failed `class-validator`'s `validate()`, or stored data could not be migrated (its
+ * `migrate` threw: the error is the `cause`). Nothing was written: the stored session is what it was before
+ * the invocation.
  */
 export class SessionValidationError extends SessionError {
   constructor(
@@ -73,8 +74,9 @@ export class SessionValidationError extends SessionError {
     readonly errors: ValidationError[],
     /** `handler`: the session as the handler left it; `store`: the session as it was read. */
     readonly source: ValidationSource = 'handler',
+    options?: { cause?: unknown },
   ) {
-    super(validationMessage(errors, source));
+    super(validationMessage(errors, source), options);
   }
 }
 
