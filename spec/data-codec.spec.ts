@@ -6,6 +6,7 @@ import {
   getSessionData,
   hashSessionId,
   MemorySessionStore,
+  SessionSerializationError,
   SessionValidationError,
   setSessionData,
   type StoredSession,
@@ -93,5 +94,82 @@ describe('a migrate function that throws', () => {
     const fresh = (await store.load(hashSessionId(ID)))!;
     expect(JSON.parse(fresh.data)).toEqual({ points: 0 });
     expect(fresh.schemaVersion).toBe(2);
+  });
+});
+
+describe('data JSON cannot hold is a SessionSerializationError, and nothing is written', () => {
+  class Ledger {
+    @IsOptional() balance?: unknown;
+    @IsOptional() owner?: unknown;
+  }
+
+  it('a BigInt, in a new session: named by its path', async () => {
+    const write = handler<Ledger>((data) => void (data.balance = { cents: 10n }), { type: Ledger });
+
+    const error = await write(event()).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SessionSerializationError);
+    expect((error as Error).message).toMatch(/a BigInt at balance\.cents/);
+    expect(store.size).toBe(0);
+  });
+
+  it('a BigInt, in an update of an existing session: the stored session is what it was', async () => {
+    const id = (await handler<Ledger>(() => undefined, { type: Ledger })(event())).headers['session-id']!;
+    const before = await store.load(hashSessionId(id));
+
+    const error = await handler<Ledger>((data) => void (data.balance = 10n), { type: Ledger })(
+      event(id),
+    ).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SessionSerializationError);
+    expect(await store.load(hashSessionId(id))).toEqual(before);
+  });
+
+  it('a BigInt in plain session data (no type), as session-lambda handlers hold it', async () => {
+    await expect(handler(() => 10n)(event())).rejects.toThrow(SessionSerializationError);
+    expect(store.size).toBe(0);
+  });
+
+  it('a cycle: named by the path that leads back', async () => {
+    const write = handler<Ledger>(
+      (data) => {
+        const owner: Record<string, unknown> = { name: 'ada' };
+        owner.ledger = data;
+        data.owner = owner;
+      },
+      { type: Ledger },
+    );
+
+    const error = await write(event()).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SessionSerializationError);
+    expect((error as Error).message).toMatch(/a cycle at owner\.ledger/);
+    expect(store.size).toBe(0);
+  });
+
+  it.each([
+    ['null', null],
+    ['a number', 42],
+    ['a string', 'ada'],
+    ['an array', [1, 2]],
+  ])('setSessionData(%s) where the session is a class: refused, saying so', async (_what, value) => {
+    for (const validation of [{}, false] as const) {
+      const write = handler(() => undefined, { type: Score, validation });
+      const replace = withSession(
+        async () => {
+          setSessionData(value);
+          return ok();
+        },
+        { type: Score, validation, update: true },
+      );
+      const id = (await write(event())).headers['session-id']!;
+      const before = await store.load(hashSessionId(id));
+
+      const error = await replace(event(id)).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(SessionSerializationError);
+      expect((error as Error).message).toMatch(/setSessionData\(\).* a Score/);
+      expect(await store.load(hashSessionId(id))).toEqual(before);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { validate, ValidationError, type ValidatorOptions } from 'class-validato
 import {
   SessionCorruptError,
   SessionNewerSchemaError,
+  SessionSerializationError,
   SessionValidationError,
   type ValidationSource,
 } from './errors';
@@ -61,7 +62,7 @@ export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown 
 
 /**
  * The data as the shape wants it: a handler that replaced the instance with a plain object (through
- * `setSessionData`) has it hydrated, so that what is validated is exactly what is stored.
+ * `setSessionData`) has it hydrated, so that the class's class-transformer rules apply when it is serialised.
  */
 export function asShaped(shape: DataShape, data: unknown): unknown {
   if (shape.kind === 'plain' || data instanceof shape.type || typeof data !== 'object' || data === null) {
@@ -70,11 +71,87 @@ export function asShaped(shape: DataShape, data: unknown): unknown {
   return plainToInstance(shape.type, data);
 }
 
-/** Session data as the JSON text that is stored. */
+/**
+ * Session data as the JSON text that is stored. What JSON cannot hold (a `BigInt`, a cycle) is a
+ * {@link SessionSerializationError} naming where it is.
+ */
 export function serialize(shape: DataShape, data: unknown): string {
-  const plain =
-    shape.kind === 'class' && typeof data === 'object' && data !== null ? instanceToPlain(data) : data;
-  return JSON.stringify(plain) ?? 'null';
+  try {
+    const plain =
+      shape.kind === 'class' && typeof data === 'object' && data !== null ? instanceToPlain(data) : data;
+    return JSON.stringify(plain) ?? 'null';
+  } catch (error) {
+    // class-transformer recurses into a cycle until the stack overflows (RangeError); JSON.stringify refuses a
+    // BigInt (TypeError). Either way, look for what it was only now that it failed: the write path pays nothing.
+    throw new SessionSerializationError(
+      `Session data cannot be stored as JSON: ${unserializable(data) ?? describeThrown(error)}; nothing was ` +
+        'written. Keep a BigInt as a string (or a number, if it fits) and break cycles (keep an id instead of the ' +
+        'object).',
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * The JSON text to write for the handler's data, once it is validated. Data that is not an object where the
+ * session is a class would not read back as one: a {@link SessionSerializationError}, as what JSON cannot hold is.
+ * @param serialized `serialize(shape, data)`, when the caller has it already
+ */
+export async function encodeForWrite(
+  shape: DataShape,
+  data: unknown,
+  validation: ValidatorOptions | false,
+  serialized?: string,
+): Promise<string> {
+  if (shape.kind === 'class') refuseNonObject(shape.type, data);
+  await validateData(shape, data, validation);
+  // Options such as `whitelist` strip properties while validating: store what was validated.
+  return serialized === undefined || (validation && validation.whitelist)
+    ? serialize(shape, data)
+    : serialized;
+}
+
+/** Data that is not an object cannot be stored as an instance of the session class: it would not read back. */
+function refuseNonObject(type: SessionClass, data: unknown): void {
+  if (typeof data === 'object' && data !== null && !Array.isArray(data)) return;
+  const what = data === null ? 'null' : Array.isArray(data) ? 'an array' : `a ${typeof data}`;
+  throw new SessionSerializationError(
+    `Session data is ${what}, not a ${type.name} object, so it would not read back as one; nothing was ` +
+      `written. Set it (setSessionData(), context.session.data) to a ${type.name}, or a plain object to hydrate ` +
+      'into one; to end the session, call destroy().',
+  );
+}
+
+/**
+ * Where in `data` JSON fails: the first `BigInt` or cycle, depth first, with its path; `undefined` if there is
+ * none (the failure was something else, such as a throwing `toJSON()`). Walks with its own stack, so that data
+ * deep enough to overflow class-transformer's recursion does not overflow this.
+ */
+function unserializable(data: unknown): string | undefined {
+  type Frame = { value: unknown; path: string; ancestors: ReadonlySet<object> };
+  const stack: Frame[] = [{ value: data, path: '', ancestors: new Set() }];
+  const at = (path: string) => path || '(root)';
+  for (let frame = stack.pop(); frame; frame = stack.pop()) {
+    const { value, path, ancestors } = frame;
+    if (typeof value === 'bigint') return `a BigInt at ${at(path)}`;
+    if (typeof value !== 'object' || value === null) continue;
+    if (ancestors.has(value)) return `a cycle at ${at(path)}, which leads back to an object that contains it`;
+    const inner = new Set(ancestors).add(value);
+    const entries: [string, unknown][] =
+      value instanceof Map
+        ? [...value].map(([k, v]) => [String(k), v])
+        : value instanceof Set
+          ? [...value].map((v, i) => [String(i), v])
+          : Object.entries(value);
+    for (const [key, child] of entries.reverse()) {
+      stack.push({ value: child, path: path ? `${path}.${key}` : key, ancestors: inner });
+    }
+  }
+  return undefined;
+}
+
+function describeThrown(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'a value was thrown';
 }
 
 /**
@@ -174,8 +251,4 @@ function schemaVersionFailure(constraint: string, message: string): ValidationEr
   error.children = [];
   error.constraints = { [constraint]: message };
   return error;
-}
-
-function describeThrown(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : 'a value was thrown';
 }

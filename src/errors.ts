@@ -132,6 +132,13 @@ function newerSchemaFailure(stored: number, reads: number): ValidationError {
 }
 
 /**
+ * The session data cannot be stored as JSON that reads back as the session: it holds a `BigInt` or a cycle,
+ * or it is not an object where the session is a class (`setSessionData(null)`). The message names the path.
+ * Nothing was written: the stored session is what it was before the invocation.
+ */
+export class SessionSerializationError extends SessionError {}
+
+/**
  * What a conflict's write lost to, kept on the error under a registered symbol and not enumerable: logging
  * the error (JSON, `util.inspect`, Powertools) never prints the winner's session data, and an engine of the
  * package's other build finds it too.
@@ -235,6 +242,7 @@ for (const [type, name] of [
   [SessionMetadataError, 'SessionMetadataError'],
   [SessionValidationError, 'SessionValidationError'],
   [SessionNewerSchemaError, 'SessionNewerSchemaError'],
+  [SessionSerializationError, 'SessionSerializationError'],
   [SessionConflictError, 'SessionConflictError'],
   [SessionTooLargeError, 'SessionTooLargeError'],
   [SessionStoreUnavailableError, 'SessionStoreUnavailableError'],

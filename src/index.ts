@@ -34,6 +34,7 @@ export {
   SessionMetadataError,
   SessionValidationError,
   SessionNewerSchemaError,
+  SessionSerializationError,
   SessionConflictError,
   SessionStoreUnavailableError,
   SessionCorruptError,

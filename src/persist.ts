@@ -1,6 +1,6 @@
 /** The write path: what an invocation's outcome does to the store. */
 import { type Budget } from './budget';
-import { asShaped, type DataShape, isNewerSchema, serialize, validateData } from './data-codec';
+import { asShaped, type DataShape, encodeForWrite, isNewerSchema, serialize } from './data-codec';
 import {
   loggableValidationFailures,
   SessionConflictError,
@@ -149,7 +149,7 @@ async function write(
 ): Promise<void> {
   const ref = sessionRef(previous.key);
   try {
-    await validateData(shape, data, options.validation);
+    json = await encodeForWrite(shape, data, options.validation, json);
   } catch (error) {
     if (error instanceof SessionValidationError) {
       options.logger?.warn('lambda-sessions: session data invalid, nothing written', {
@@ -158,10 +158,6 @@ async function write(
       });
     }
     throw error;
-  }
-  // Options such as `whitelist` strip properties while validating: store what was validated.
-  if (json === undefined || (options.validation && options.validation.whitelist)) {
-    json = serialize(shape, data);
   }
   try {
     const version = (previous.version ?? 0) + 1;

@@ -7,6 +7,7 @@ export const ERROR_CLASS_NAMES = [
   'SessionMetadataError',
   'SessionNewerSchemaError',
   'SessionResponseError',
+  'SessionSerializationError',
   'SessionStoreNotSetError',
   'SessionStoreUnavailableError',
   'SessionTooLargeError',
