@@ -93,8 +93,12 @@ export function serialize(shape: DataShape, data: unknown): string {
 }
 
 /**
- * The JSON text to write for the handler's data, once it is validated. Data that is not an object where the
- * session is a class would not read back as one: a {@link SessionSerializationError}, as what JSON cannot hold is.
+ * The JSON text to write for the handler's data, checked as the next read will get it: serialised, then
+ * parsed and hydrated again as a load does, and that copy validated. Returns exactly the text whose
+ * rehydration was validated (serialised again from the copy when `whitelist` stripped it). So a value that JSON
+ * changes (a `Date` without `@Type(() => Date)` reads back a string, `NaN` reads back `null`) fails at this
+ * write, not at every later read; and a change made to the handler's object while an async validator runs is
+ * not stored, since the text was taken before validation started.
  * @param serialized `serialize(shape, data)`, when the caller has it already
  */
 export async function encodeForWrite(
@@ -104,11 +108,13 @@ export async function encodeForWrite(
   serialized?: string,
 ): Promise<string> {
   if (shape.kind === 'class') refuseNonObject(shape.type, data);
-  await validateData(shape, data, validation);
-  // Options such as `whitelist` strip properties while validating: store what was validated.
-  return serialized === undefined || (validation && validation.whitelist)
-    ? serialize(shape, data)
-    : serialized;
+  const json = serialized ?? serialize(shape, data);
+  if (shape.kind === 'plain' || validation === false) return json;
+  const plain: unknown = JSON.parse(json);
+  refuseNonObject(shape.type, plain); // a toJSON() that answers a primitive
+  const readBack = plainToInstance(shape.type, plain as object);
+  await validateData(shape, readBack, validation);
+  return validation.whitelist ? serialize(shape, readBack) : json;
 }
 
 /** Data that is not an object cannot be stored as an instance of the session class: it would not read back. */

@@ -67,6 +67,9 @@ export type ValidationSource = 'handler' | 'store';
  * The session object failed `class-validator`'s `validate()`, or stored data could not be migrated (its
  * `migrate` threw: the error is the `cause`). Nothing was written: the stored session is what it was before
  * the invocation.
+ *
+ * Before a write, what is validated is the data as the next read will get it: written as JSON and hydrated
+ * again. A `Date` field without `@Type(() => Date)`, or `NaN` in a number field, fails here, at the first write.
  */
 export class SessionValidationError extends SessionError {
   constructor(
@@ -88,7 +91,9 @@ function validationMessage(errors: readonly ValidationError[], source: Validatio
   if (source === 'handler') {
     return (
       `Session data is invalid (as the handler left it, nothing was written): ${failures}. Fix the handler or ` +
-      'the class-validator decorators of the session class.'
+      'the class-validator decorators of the session class. The data is validated as the next read will get ' +
+      'it, written as JSON and hydrated again: a Date, Map, Set or nested object needs @Type(), such as ' +
+      '@Type(() => Date).'
     );
   }
   const advice = errors.some((error) => error.constraints?.[NEWER_SCHEMA] !== undefined)
