@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { SessionError } from './errors';
+import { SessionError, SessionNewerSchemaError } from './errors';
 import { type SessionContext } from './decorators/session-context';
 import { processState } from './process-state';
 
@@ -9,6 +9,30 @@ export interface LiveSession {
   data: unknown;
   /** The lifecycle handle `@SessionContext()` and `getSessionContext()` give. */
   readonly lifecycle: SessionContext;
+}
+
+/**
+ * The live session of data a later deployment wrote, which this code cannot read: its lifecycle works
+ * (`destroy()` logs out), but reading or replacing its data throws a {@link SessionNewerSchemaError}, so that
+ * nothing this code computes can be written over it. A `@SessionData()` parameter reads it before the method
+ * runs, so such a method never runs.
+ */
+export function newerSession(
+  lifecycle: SessionContext,
+  ref: string,
+  storedVersion: number,
+  readsVersion: number,
+): LiveSession {
+  const refuse = () => new SessionNewerSchemaError(ref, storedVersion, readsVersion);
+  return {
+    get data(): unknown {
+      throw refuse();
+    },
+    set data(_value: unknown) {
+      throw refuse();
+    },
+    lifecycle,
+  };
 }
 
 /**

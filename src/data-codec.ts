@@ -4,7 +4,13 @@
  */
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validate, ValidationError, type ValidatorOptions } from 'class-validator';
-import { SessionCorruptError, SessionValidationError, type ValidationSource } from './errors';
+import {
+  SessionCorruptError,
+  SessionNewerSchemaError,
+  SessionSerializationError,
+  SessionValidationError,
+  type ValidationSource,
+} from './errors';
 import { type SessionLogger } from './logger';
 
 /** A class whose instances hold session data; `new` with no arguments must work. */
@@ -56,7 +62,7 @@ export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown 
 
 /**
  * The data as the shape wants it: a handler that replaced the instance with a plain object (through
- * `setSessionData`) has it hydrated, so that what is validated is exactly what is stored.
+ * `setSessionData`) has it hydrated, so that the class's class-transformer rules apply when it is serialised.
  */
 export function asShaped(shape: DataShape, data: unknown): unknown {
   if (shape.kind === 'plain' || data instanceof shape.type || typeof data !== 'object' || data === null) {
@@ -65,11 +71,93 @@ export function asShaped(shape: DataShape, data: unknown): unknown {
   return plainToInstance(shape.type, data);
 }
 
-/** Session data as the JSON text that is stored. */
+/**
+ * Session data as the JSON text that is stored. What JSON cannot hold (a `BigInt`, a cycle) is a
+ * {@link SessionSerializationError} naming where it is.
+ */
 export function serialize(shape: DataShape, data: unknown): string {
-  const plain =
-    shape.kind === 'class' && typeof data === 'object' && data !== null ? instanceToPlain(data) : data;
-  return JSON.stringify(plain) ?? 'null';
+  try {
+    const plain =
+      shape.kind === 'class' && typeof data === 'object' && data !== null ? instanceToPlain(data) : data;
+    return JSON.stringify(plain) ?? 'null';
+  } catch (error) {
+    // class-transformer recurses into a cycle until the stack overflows (RangeError); JSON.stringify refuses a
+    // BigInt (TypeError). Either way, look for what it was only now that it failed: the write path pays nothing.
+    throw new SessionSerializationError(
+      `Session data cannot be stored as JSON: ${unserializable(data) ?? describeThrown(error)}; nothing was ` +
+        'written. Keep a BigInt as a string (or a number, if it fits) and break cycles (keep an id instead of the ' +
+        'object).',
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * The JSON text to write for the handler's data, checked as the next read will get it: serialised, then
+ * parsed and hydrated again as a load does, and that copy validated. Returns exactly the text whose
+ * rehydration was validated (serialised again from the copy when `whitelist` stripped it). So a value that JSON
+ * changes (a `Date` without `@Type(() => Date)` reads back a string, `NaN` reads back `null`) fails at this
+ * write, not at every later read; and a change made to the handler's object while an async validator runs is
+ * not stored, since the text was taken before validation started.
+ * @param serialized `serialize(shape, data)`, when the caller has it already
+ */
+export async function encodeForWrite(
+  shape: DataShape,
+  data: unknown,
+  validation: ValidatorOptions | false,
+  serialized?: string,
+): Promise<string> {
+  if (shape.kind === 'class') refuseNonObject(shape.type, data);
+  const json = serialized ?? serialize(shape, data);
+  if (shape.kind === 'plain' || validation === false) return json;
+  const plain: unknown = JSON.parse(json);
+  refuseNonObject(shape.type, plain); // a toJSON() that answers a primitive
+  const readBack = plainToInstance(shape.type, plain as object);
+  await validateData(shape, readBack, validation);
+  return validation.whitelist ? serialize(shape, readBack) : json;
+}
+
+/** Data that is not an object cannot be stored as an instance of the session class: it would not read back. */
+function refuseNonObject(type: SessionClass, data: unknown): void {
+  if (typeof data === 'object' && data !== null && !Array.isArray(data)) return;
+  const what = data === null ? 'null' : Array.isArray(data) ? 'an array' : `a ${typeof data}`;
+  throw new SessionSerializationError(
+    `Session data is ${what}, not a ${type.name} object, so it would not read back as one; nothing was ` +
+      `written. Set it (setSessionData(), context.session.data) to a ${type.name}, or a plain object to hydrate ` +
+      'into one; to end the session, call destroy().',
+  );
+}
+
+/**
+ * Where in `data` JSON fails: the first `BigInt` or cycle, depth first, with its path; `undefined` if there is
+ * none (the failure was something else, such as a throwing `toJSON()`). Walks with its own stack, so that data
+ * deep enough to overflow class-transformer's recursion does not overflow this.
+ */
+function unserializable(data: unknown): string | undefined {
+  type Frame = { value: unknown; path: string; ancestors: ReadonlySet<object> };
+  const stack: Frame[] = [{ value: data, path: '', ancestors: new Set() }];
+  const at = (path: string) => path || '(root)';
+  for (let frame = stack.pop(); frame; frame = stack.pop()) {
+    const { value, path, ancestors } = frame;
+    if (typeof value === 'bigint') return `a BigInt at ${at(path)}`;
+    if (typeof value !== 'object' || value === null) continue;
+    if (ancestors.has(value)) return `a cycle at ${at(path)}, which leads back to an object that contains it`;
+    const inner = new Set(ancestors).add(value);
+    const entries: [string, unknown][] =
+      value instanceof Map
+        ? [...value].map(([k, v]) => [String(k), v])
+        : value instanceof Set
+          ? [...value].map((v, i) => [String(i), v])
+          : Object.entries(value);
+    for (const [key, child] of entries.reverse()) {
+      stack.push({ value: child, path: path ? `${path}.${key}` : key, ancestors: inner });
+    }
+  }
+  return undefined;
+}
+
+function describeThrown(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'a value was thrown';
 }
 
 /**
@@ -113,10 +201,12 @@ export async function restore(
   let plain = parseStored(json, ref);
   const from = schemaVersion ?? 1;
   if (from !== options.version) {
-    if (from > options.version || !options.migrate) {
+    // Written by a later deployment: a dedicated error, which the engine never resets (see engine.ts).
+    if (from > options.version) throw new SessionNewerSchemaError(ref, from, options.version);
+    if (!options.migrate) {
       throw new SessionValidationError([schemaVersionError(from, options.version)], 'store');
     }
-    plain = await options.migrate(plain, from);
+    plain = await migrated(options.migrate, plain, from, options.version);
     options.logger?.debug('lambda-sessions: session migrated', { session: ref, from, to: options.version });
   }
   const data = hydrate(shape, plain, ref);
@@ -124,16 +214,47 @@ export async function restore(
   return data;
 }
 
-/** A schema version that cannot be read, as a validation failure of the stored data. */
+/**
+ * Whether data stored under `schemaVersion` was written by a later deployment than this code, which reads
+ * `version`: data this code must leave alone.
+ */
+export function isNewerSchema(schemaVersion: number | undefined, version: number): boolean {
+  return (schemaVersion ?? 1) > version;
+}
+
+/**
+ * `migrate`'s result; a `migrate` that throws (or rejects) makes the stored data invalid, as data that fails
+ * validation is: a `SessionValidationError` from the store, the error as its cause, under `onInvalidStored`.
+ */
+async function migrated(
+  migrate: NonNullable<RestoreOptions['migrate']>,
+  plain: unknown,
+  from: number,
+  to: number,
+): Promise<unknown> {
+  try {
+    return await migrate(plain, from);
+  } catch (error) {
+    const failure = schemaVersionFailure(
+      'migrate',
+      `migrate(data, ${from}) to version ${to} threw ${describeThrown(error)}`,
+    );
+    throw new SessionValidationError([failure], 'store', { cause: error });
+  }
+}
+
+/** Older stored data that nothing migrates, as a validation failure of the stored data. */
 function schemaVersionError(stored: number, current: number): ValidationError {
+  return schemaVersionFailure(
+    'schemaVersion',
+    `stored data has schema version ${stored}, this code reads ${current} and has no migrate function`,
+  );
+}
+
+function schemaVersionFailure(constraint: string, message: string): ValidationError {
   const error = new ValidationError();
   error.property = 'schemaVersion';
   error.children = [];
-  error.constraints = {
-    schemaVersion:
-      stored < current
-        ? `stored data has schema version ${stored}, this code reads ${current} and has no migrate function`
-        : `stored data has schema version ${stored}, newer than this code's ${current} (written by a later deployment)`,
-  };
+  error.constraints = { [constraint]: message };
   return error;
 }

@@ -3,7 +3,7 @@
  * outcome to the write path and the id to the response.
  */
 import { globalConfig, resolveStore } from './config';
-import { type LiveSession, sessionScope } from './current-session';
+import { type LiveSession, newerSession, sessionScope } from './current-session';
 import { backoff, type Budget, callBudget } from './budget';
 import { type DataShape, newData, restore } from './data-codec';
 import {
@@ -12,6 +12,7 @@ import {
   SessionConfigurationError,
   loggableValidationFailures,
   SessionConflictError,
+  SessionNewerSchemaError,
   SessionValidationError,
 } from './errors';
 import {
@@ -161,14 +162,16 @@ export class SessionEngine {
     const claimed = claim && { id: claim.id, key: hashSessionId(claim.id) };
     const found = claimed ? await this.find(store, claimed.key, options, winner, budget) : ABSENT;
     let data: unknown;
+    let newer: SessionNewerSchemaError | undefined;
     let state: SessionState | undefined;
     if (claimed && found.kind === 'live') {
       const restored = await this.restoreOrReset(found.stored, options);
-      if (restored.reset) {
+      if (restored.kind === 'reset') {
         state = { kind: 'new-by-client', ...claimed, replaces: found.stored.version };
       } else {
         state = { kind: 'existing', ...claimed, stored: found.stored };
-        data = restored.data;
+        if (restored.kind === 'newer') newer = restored.error;
+        else data = restored.data;
       }
     } else if (claimed && options.acceptClientId) {
       // An adopted id may still have its expired item in the table (DynamoDB's TTL sweep lags): replace it.
@@ -197,32 +200,44 @@ export class SessionEngine {
       stored ? deadline(stored.createdAt, stored.updatedAt, options) : deadline(now, now, options),
       options.idSecret,
     );
-    const session: LiveSession = { data, lifecycle };
+    const session: LiveSession = newer
+      ? newerSession(lifecycle, newer.sessionRef, newer.storedVersion, newer.readsVersion)
+      : { data, lifecycle };
     return {
       [OPEN]: { store, options, state, session, lifecycle, claim, event, budget },
       session,
     };
   }
 
-  /** The stored data for the handler, or word that it failed and the session starts afresh (when asked). */
-  private async restoreOrReset(
-    stored: StoredSession,
-    options: ResolvedSessionOptions,
-  ): Promise<{ readonly reset: false; readonly data: unknown } | { readonly reset: true }> {
+  /**
+   * The stored data for the handler; or word that it failed and the session starts afresh (when asked); or
+   * that a later deployment wrote it, and the session opens with data this code cannot read.
+   */
+  private async restoreOrReset(stored: StoredSession, options: ResolvedSessionOptions): Promise<Restored> {
     const ref = sessionRef(stored.key);
     try {
       return {
-        reset: false,
+        kind: 'restored',
         data: await restore(this.shape, stored.data, stored.schemaVersion, options, ref),
       };
     } catch (error) {
+      // Never reset, whatever onInvalidStored says: a reset would write this code's data over the later
+      // deployment's. The invocation goes on (log-out must work) with data that throws when read (see persist).
+      if (error instanceof SessionNewerSchemaError) {
+        options.logger?.warn('lambda-sessions: session written by a later deployment, left as it is', {
+          session: ref,
+          storedVersion: error.storedVersion,
+          readsVersion: error.readsVersion,
+        });
+        return { kind: 'newer', error };
+      }
       if (!(error instanceof SessionValidationError) || options.onInvalidStored !== 'reset') throw error;
       // Asked for: the session starts afresh under the same id, replacing the item that failed.
       options.logger?.warn('lambda-sessions: stored session invalid, starting afresh', {
         session: ref,
         failures: loggableValidationFailures(error.errors),
       });
-      return { reset: true };
+      return { kind: 'reset' };
     }
   }
 
@@ -258,6 +273,12 @@ export class SessionEngine {
 }
 
 const ABSENT: Found = { kind: 'absent' };
+
+/** What restoring the stored data gave. */
+type Restored =
+  | { readonly kind: 'restored'; readonly data: unknown }
+  | { readonly kind: 'reset' }
+  | { readonly kind: 'newer'; readonly error: SessionNewerSchemaError };
 
 function newByServer(): SessionState {
   const id = generateSessionId();

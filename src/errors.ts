@@ -1,4 +1,4 @@
-import { type ValidationError } from 'class-validator';
+import { ValidationError } from 'class-validator';
 import { type StoredSession } from './stores/session-store';
 
 /**
@@ -64,8 +64,12 @@ export class SessionMetadataError extends SessionError {}
 export type ValidationSource = 'handler' | 'store';
 
 /**
- * The session object failed `class-validator`'s `validate()`. Nothing was written: the stored session is what
- * it was before the invocation.
+ * The session object failed `class-validator`'s `validate()`, or stored data could not be migrated (its
+ * `migrate` threw: the error is the `cause`). Nothing was written: the stored session is what it was before
+ * the invocation.
+ *
+ * Before a write, what is validated is the data as the next read will get it: written as JSON and hydrated
+ * again. A `Date` field without `@Type(() => Date)`, or `NaN` in a number field, fails here, at the first write.
  */
 export class SessionValidationError extends SessionError {
   constructor(
@@ -73,17 +77,71 @@ export class SessionValidationError extends SessionError {
     readonly errors: ValidationError[],
     /** `handler`: the session as the handler left it; `store`: the session as it was read. */
     readonly source: ValidationSource = 'handler',
+    options?: { cause?: unknown },
   ) {
-    super(
-      `Session data is invalid (${source === 'handler' ? 'as the handler left it, nothing was written' : 'as read from the store'}): ` +
-        describeValidationErrors(errors).join('; ') +
-        (source === 'handler'
-          ? '. Fix the handler or the class-validator decorators of the session class.'
-          : '. The session class changed since it was stored: give @Session() a version and a migrate function, ' +
-            "or set onInvalidStored: 'reset' to start such sessions afresh."),
-    );
+    super(validationMessage(errors, source), options);
   }
 }
+
+/** The constraint a {@link SessionNewerSchemaError} reports, under the property `schemaVersion`. */
+const NEWER_SCHEMA = 'newerSchemaVersion';
+
+function validationMessage(errors: readonly ValidationError[], source: ValidationSource): string {
+  const failures = describeValidationErrors(errors).join('; ');
+  if (source === 'handler') {
+    return (
+      `Session data is invalid (as the handler left it, nothing was written): ${failures}. Fix the handler or ` +
+      'the class-validator decorators of the session class. The data is validated as the next read will get ' +
+      'it, written as JSON and hydrated again: a Date, Map, Set or nested object needs @Type(), such as ' +
+      '@Type(() => Date).'
+    );
+  }
+  const advice = errors.some((error) => error.constraints?.[NEWER_SCHEMA] !== undefined)
+    ? 'This code leaves data a later deployment wrote alone: it will not reset, overwrite or slide it, ' +
+      'whatever onInvalidStored says, and only destroy() (log-out) deletes it. Deploy the code that reads that ' +
+      'version again.'
+    : 'The session class changed since it was stored: give @Session() a version and a migrate function, ' +
+      "or set onInvalidStored: 'reset' to start such sessions afresh.";
+  return `Session data is invalid (as read from the store): ${failures}. ${advice}`;
+}
+
+/**
+ * The stored session was written by a later deployment: its schema `version` is newer than the one this code
+ * reads (a rollback, or two versions serving side by side). This code never resets, overwrites or slides
+ * such a session, whatever `onInvalidStored` says: reading or replacing its data throws this error (for a
+ * `@SessionData()` parameter, before the method runs), and so does `regenerate()` onto it. `destroy()` still
+ * deletes it, so that log-out works. A `SessionValidationError` with `source: 'store'`.
+ */
+export class SessionNewerSchemaError extends SessionValidationError {
+  constructor(
+    /** The logged form of the session id (its hash prefix). */
+    readonly sessionRef: string,
+    /** The schema version the session was stored under. */
+    readonly storedVersion: number,
+    /** The schema version this code reads (its `version` option). */
+    readonly readsVersion: number,
+  ) {
+    super([newerSchemaFailure(storedVersion, readsVersion)], 'store');
+  }
+}
+
+/** The failure, as class-validator reports one. */
+function newerSchemaFailure(stored: number, reads: number): ValidationError {
+  const error = new ValidationError();
+  error.property = 'schemaVersion';
+  error.children = [];
+  error.constraints = {
+    [NEWER_SCHEMA]: `stored data has schema version ${stored}, newer than this code's ${reads} (written by a later deployment)`,
+  };
+  return error;
+}
+
+/**
+ * The session data cannot be stored as JSON that reads back as the session: it holds a `BigInt` or a cycle,
+ * or it is not an object where the session is a class (`setSessionData(null)`). The message names the path.
+ * Nothing was written: the stored session is what it was before the invocation.
+ */
+export class SessionSerializationError extends SessionError {}
 
 /**
  * What a conflict's write lost to, kept on the error under a registered symbol and not enumerable: logging
@@ -196,6 +254,8 @@ for (const [type, name] of [
   [SessionStoreNotSetError, 'SessionStoreNotSetError'],
   [SessionMetadataError, 'SessionMetadataError'],
   [SessionValidationError, 'SessionValidationError'],
+  [SessionNewerSchemaError, 'SessionNewerSchemaError'],
+  [SessionSerializationError, 'SessionSerializationError'],
   [SessionConflictError, 'SessionConflictError'],
   [SessionTooLargeError, 'SessionTooLargeError'],
   [SessionStoreUnavailableError, 'SessionStoreUnavailableError'],

@@ -35,6 +35,8 @@ export {
   SessionStoreNotSetError,
   SessionMetadataError,
   SessionValidationError,
+  SessionNewerSchemaError,
+  SessionSerializationError,
   SessionConflictError,
   SessionStoreUnavailableError,
   SessionCorruptError,

@@ -1,14 +1,19 @@
 /** The write path: what an invocation's outcome does to the store. */
 import { randomBytes } from 'node:crypto';
 import { type Budget } from './budget';
-import { asShaped, type DataShape, serialize, validateData } from './data-codec';
-import { loggableValidationFailures, SessionConflictError, SessionValidationError } from './errors';
+import { asShaped, type DataShape, encodeForWrite, isNewerSchema, serialize } from './data-codec';
+import {
+  loggableValidationFailures,
+  SessionConflictError,
+  SessionNewerSchemaError,
+  SessionValidationError,
+} from './errors';
 import { type LiveSession } from './current-session';
 import { type SessionLifecycle } from './lifecycle';
 import { type ResolvedSessionOptions } from './options';
 import { sessionRef } from './session-id';
 import { type SessionStore, type StoredSession, WRITE_TOKENS_KEPT } from './stores/session-store';
-import { deadline } from './timeouts';
+import { deadline, isAlive } from './timeouts';
 import { type Claim } from './transport/claim';
 
 /**
@@ -44,10 +49,11 @@ export interface Invocation {
 
 /**
  * Applies the invocation's outcome to the store and returns when the session now dies (epoch ms):
- * - destroyed: the item is revoked (replaced by a tombstone that keeps the id dead);
- * - regenerated: the old item is revoked, then the data written under the new id;
+ * - destroyed: the item is deleted, on the condition that it is the version read;
+ * - regenerated: the old item is deleted first (on the same condition), then the data written under the new id;
  * - new: always written; existing: written with `update` when its data changed;
- * - otherwise the idle expiry is slid, at most once per `touchAfter`.
+ * - otherwise the idle expiry is slid, at most once per `touchAfter`;
+ * - but a session a later deployment wrote is only ever deleted (destroyed), never written or slid.
  */
 export async function persist(inv: Invocation, shape: DataShape): Promise<number | undefined> {
   const { store, options, state, lifecycle, budget } = inv;
@@ -57,17 +63,36 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
   const log = options.logger;
 
   if (lifecycle.destroyed) {
+    // Even when a later deployment wrote the item (below): deleting it corrupts nothing that code could read, it
+    // ends the session as the user asked, and that deployment, back, treats the id as it treats any logged-out
+    // one. Refusing would leave users unable to log out while older code serves them.
     await end(inv); // nothing there: the session ended already, as log-out wants
     log?.info('lambda-sessions: session destroyed', { session: sessionRef(key) });
     return undefined;
+  }
+
+  // Data a later deployment wrote, which this code cannot read (reading or setting it threw): no write over
+  // it but log-out's delete. No update, and no slide either (this invocation could not use the session; the
+  // item stays exactly as that deployment wrote it). A regenerate() would copy it under this code's version.
+  if (stored && isNewerSchema(stored.schemaVersion, options.version)) {
+    if (lifecycle.regenerated) throw newerSchema(key, stored.schemaVersion, options);
+    return deadline(stored.createdAt, stored.updatedAt, options);
   }
 
   const data = asShaped(shape, inv.session.data);
   const { regenerated } = lifecycle;
   if (regenerated) {
     const json = await validated(inv, shape, data, undefined, regenerated.key);
-    // A seeded id may name a session that exists already (the user's, from another device): replace it.
+    // A seeded id may name a session that exists already (the user's, from another device): replace it, unless
+    // a later deployment wrote it and it is still alive.
     const existing = regenerated.seeded ? await budget((o) => store.load(regenerated.key, o)) : undefined;
+    if (
+      existing &&
+      isAlive(existing, now, options) &&
+      isNewerSchema(existing.schemaVersion, options.version)
+    ) {
+      throw newerSchema(regenerated.key, existing.schemaVersion, options);
+    }
     // The old id dies first, on the condition that it is still what this invocation read: a write another
     // request made since is a conflict before anything is written, so a stale copy never carries over to the
     // new id, and a log-out since (nothing left to delete) writes no new id: a logged-out session stays out.
@@ -126,7 +151,7 @@ async function validated(
   key: string,
 ): Promise<string> {
   try {
-    await validateData(shape, data, options.validation);
+    json = await encodeForWrite(shape, data, options.validation, json);
   } catch (error) {
     if (error instanceof SessionValidationError) {
       options.logger?.warn('lambda-sessions: session data invalid, nothing written', {
@@ -136,9 +161,6 @@ async function validated(
     }
     throw error;
   }
-  // Options such as `whitelist` strip properties while validating: store what was validated.
-  if (json === undefined || (options.validation && options.validation.whitelist))
-    return serialize(shape, data);
   return json;
 }
 
@@ -199,4 +221,8 @@ async function end({ state, store, budget }: Invocation): Promise<'deleted' | 'a
 /** A write's token: 128 random bits, base64url. */
 function newWriteToken(): string {
   return randomBytes(16).toString('base64url');
+}
+
+function newerSchema(key: string, schemaVersion: number | undefined, options: ResolvedSessionOptions) {
+  return new SessionNewerSchemaError(sessionRef(key), schemaVersion ?? 1, options.version);
 }

@@ -36,10 +36,10 @@ export function Session(options: SessionOptions = {}): MethodDecorator {
       return engine.run(
         lambdaArgs[0],
         (session) => {
-          const injected = new Map<number | undefined, unknown>([
-            [dataIndex, session.data],
-            [lifecycleIndex, session.lifecycle],
-          ]);
+          const injected = new Map<number | undefined, unknown>([[lifecycleIndex, session.lifecycle]]);
+          // Read only when injected: a session a later deployment wrote throws when its data is read, and a
+          // method without a data parameter (a log-out) must still run on it.
+          if (dataIndex !== undefined) injected.set(dataIndex, session.data);
           return Reflect.apply(method, this, injectArguments(lambdaArgs, injected)) as unknown;
         },
         lambdaArgs[1],
