@@ -25,7 +25,7 @@ export interface StoredSession {
   /** The schema version of `data` (the `version` option when it was written); absent means 1. */
   readonly schemaVersion?: number;
   /**
-   * The random tokens of the last writes of this item, newest first (at most {@link WRITE_TOKENS_KEPT}): what
+   * The random tokens of the last writes of this item, newest first (the last four): what
    * makes a write idempotent. A write whose answer was lost and that the SDK sends again finds its own token
    * newest and applies again, identically; one that was applied and then built upon finds its token among the
    * older ones and is not applied again. Absent on items written before tokens existed.
