@@ -17,7 +17,9 @@ import {
   lambdaHandler,
   Session,
   SessionConflictError,
+  SessionCorruptError,
   SessionData,
+  type SessionLogger,
   SessionValidationError,
   type SessionOptions,
   type StoredSession,
@@ -309,11 +311,78 @@ export function describeInvocationRules(local: EngineStore): void {
     });
   });
 
+  describe('lost races, retried', () => {
+    /** A logger that keeps the warnings. */
+    const warningsTo = (warnings: unknown[][]): SessionLogger => ({
+      debug() {},
+      info() {},
+      warn: (...args: unknown[]) => void warnings.push(args),
+    });
+
+    it("gives up after conflictRetries with SessionConflictError and a warning, the rival's write kept", async () => {
+      const id = (await cartHandler({ update: true }, addItem('apple'))({})).headers['session-id']!;
+      const warnings: unknown[][] = [];
+      let runs = 0;
+      const alwaysRaced = cartHandler(
+        { update: true, onConflict: 'retry', conflictRetries: 2, logger: warningsTo(warnings) },
+        async (cart) => {
+          runs++;
+          const read = (await stored(id))!;
+          await local.store.save({ ...read, version: read.version + 1 }, read.version); // a rival wins each time
+          addItem('mine')(cart);
+        },
+      );
+
+      const error = await alwaysRaced(header(id)).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(SessionConflictError);
+      expect(runs).toBe(3); // the first run and two retries
+      expect(warnings.at(-1)).toEqual([
+        'lambda-sessions: conflict retries exhausted',
+        expect.objectContaining({ attempt: 2 }),
+      ]);
+      const after = (await stored(id))!;
+      expect(skus(after)).toEqual(['apple']);
+      expect(after.version).toBe(4); // ours 1, then the rival's three writes
+    });
+
+    it('runs again on a new session when the race was lost to a log-out', async () => {
+      const id = (await cartHandler({ update: true }, addItem('apple'))({})).headers['session-id']!;
+      let runs = 0;
+      const loggedOutMeanwhile = cartHandler({ update: true, onConflict: 'retry' }, async (cart) => {
+        if (runs++ === 0) await local.store.delete(hashSessionId(id)); // a rival destroys it after our read
+        addItem('mine')(cart);
+      });
+      local.resetCalls();
+
+      const response = await loggedOutMeanwhile(header(id));
+
+      // Our read, the rival's delete, our lost write; then (a store may leave the reread to the engine) the
+      // retry's write.
+      expect(local.calls().slice(0, 3)).toEqual(['load', 'delete', 'save']);
+      expect(local.calls().at(-1)).toBe('save');
+      expect(runs).toBe(2);
+      expect(body(response).items).toBe(0); // the retry ran on a fresh cart
+      const issued = response.headers['session-id']!;
+      expect(issued).not.toBe(id);
+      expect(skus(await stored(issued))).toEqual(['mine']);
+      expect(await stored(id)).toBeUndefined();
+    });
+  });
+
   describe('stored data the library did not write', () => {
     it('reports stored data that is not JSON', async () => {
       const id = (await cartHandler({})({})).headers['session-id']!;
       await plant(local.store, { ...(await stored(id))!, data: '{not json' });
       await expect(cartHandler({})(header(id))).rejects.toThrow(/is not JSON/);
+    });
+
+    it('reports stored JSON that is not an object the session class can be made from', async () => {
+      const id = (await cartHandler({})({})).headers['session-id']!;
+      await plant(local.store, { ...(await stored(id))!, data: '[{"sku":"apple"}]' });
+      const error = await cartHandler({})(header(id)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SessionCorruptError);
+      expect((error as Error).message).toMatch(/is an array, not an object that can become a Cart/);
     });
   });
 }

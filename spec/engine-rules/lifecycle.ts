@@ -8,10 +8,11 @@ import {
   Session,
   SessionContext,
   SessionData,
+  SessionError,
   type SessionOptions,
 } from '../../src';
 import { detectEventKind } from '../../src/transport/event-kind';
-import { type EngineStore } from '../support/engine-store';
+import { type EngineStore, plant } from '../support/engine-store';
 import {
   cookieValue,
   eventWithCookie,
@@ -46,6 +47,9 @@ function handler(options: SessionOptions, act: Action = () => {}): Invoke {
 }
 
 const COOKIE = { name: '__Host-sid' };
+const header = (id: string) => ({ headers: { 'session-id': id } });
+const issuedId = (response: Record<string, unknown>) =>
+  (response.headers as Record<string, string>)['session-id']!;
 
 // The README's own examples combined: a __Host- cookie configured once, `cookie: true` on the log-in and
 // log-out handlers. Log-out must clear the cookie log-in set, and the old id must be dead.
@@ -198,6 +202,134 @@ export function describeLifecycleRules(local: EngineStore): void {
     });
   });
 
+  describe('cookie only (idHeader: false)', () => {
+    const v2 = 'apigw-http-v2';
+    const cookieOnly: SessionOptions = { idHeader: false, cookie: COOKIE };
+
+    it('reads the id from the cookie alone, and sends it in Set-Cookie alone', async () => {
+      const first = await handler(cookieOnly, (d) => (d.theme = 'dark'))(eventWithCookie(v2, 'a', 'b'));
+      const id = cookieValue(first, '__Host-sid')!;
+
+      const viaHeader = await handler(cookieOnly)(eventWithHeader(v2, 'session-id', id));
+      const viaCookie = await handler(cookieOnly)(eventWithCookie(v2, '__Host-sid', id));
+
+      expect(JSON.parse(viaHeader.body as string)).toEqual({}); // the header was not read
+      expect(cookieValue(viaHeader, '__Host-sid')).not.toBe(id);
+      expect(JSON.parse(viaCookie.body as string)).toEqual({ theme: 'dark' });
+      for (const response of [first, viaHeader, viaCookie]) {
+        expect(response.headers).not.toHaveProperty('session-id');
+      }
+    });
+  });
+
+  describe('what SessionContext tells the handler', () => {
+    type Seen = Pick<SessionContext, 'isNew' | 'createdAt' | 'expiresAt' | 'isDestroyed'>;
+    /** A handler that runs `act`, then records what its SessionContext says. */
+    const seeing = (options: SessionOptions, act: Action = () => {}) => {
+      const seen: Seen[] = [];
+      const invoke = handler(options, (data, session) => {
+        act(data, session);
+        const { isNew, createdAt, expiresAt, isDestroyed } = session;
+        seen.push({ isNew, createdAt, expiresAt, isDestroyed });
+      });
+      return { invoke, seen };
+    };
+    const HOUR = 3600_000;
+
+    it('dates a new session now, dying at the earlier of its idle and absolute limits', async () => {
+      const before = Date.now();
+      const { invoke, seen } = seeing({ ttl: 600, absoluteTimeout: 300 });
+      await invoke({});
+      const [{ isNew, createdAt, expiresAt }] = seen as [Seen];
+      expect(isNew).toBe(true);
+      expect(createdAt.getTime()).toBeGreaterThanOrEqual(before);
+      expect(createdAt.getTime()).toBeLessThanOrEqual(Date.now());
+      expect(expiresAt!.getTime() - createdAt.getTime()).toBe(300_000);
+    });
+
+    it('dates a stored session from when it was created and last used', async () => {
+      const id = issuedId(await handler({})({}));
+      const key = hashSessionId(id);
+      const createdAt = Date.now() - 3 * HOUR;
+      const updatedAt = Date.now() - HOUR;
+      await plant(local.store, { ...(await local.store.load(key))!, createdAt, updatedAt });
+      const idle = seeing({ ttl: 2 * 3600, absoluteTimeout: 12 * 3600 });
+      const absolute = seeing({ ttl: 2 * 3600, absoluteTimeout: 4 * 3600 });
+
+      await idle.invoke(header(id));
+      await absolute.invoke(header(id));
+
+      expect(idle.seen[0]).toEqual({
+        isNew: false,
+        createdAt: new Date(createdAt),
+        expiresAt: new Date(updatedAt + 2 * HOUR),
+        isDestroyed: false,
+      });
+      expect(absolute.seen[0]!.expiresAt).toEqual(new Date(createdAt + 4 * HOUR));
+    });
+
+    it('has no expiry for a session that never expires', async () => {
+      const { invoke, seen } = seeing({ ttl: 0, absoluteTimeout: 0 });
+      await invoke({});
+      expect(seen[0]!.expiresAt).toBeUndefined();
+    });
+
+    it('restarts the absolute timeout at regenerate(): the new id is a new session', async () => {
+      const id = issuedId(await handler({})({}));
+      const key = hashSessionId(id);
+      const createdAt = Date.now() - 3 * HOUR;
+      await plant(local.store, { ...(await local.store.load(key))!, createdAt });
+      const before = Date.now();
+      const { invoke, seen } = seeing({}, (_d, session) => session.regenerate());
+
+      const response = await invoke(header(id));
+
+      expect(seen[0]!.createdAt.getTime()).toBeGreaterThanOrEqual(before);
+      const fresh = issuedId(response);
+      expect((await local.store.load(hashSessionId(fresh)))!.createdAt).toBe(seen[0]!.createdAt.getTime());
+    });
+
+    it('says isDestroyed after destroy(), and then refuses regenerate()', async () => {
+      let refused: unknown;
+      const { invoke, seen } = seeing({}, (_d, session) => {
+        session.destroy();
+        try {
+          session.regenerate();
+        } catch (error) {
+          refused = error;
+        }
+      });
+      await invoke({});
+      expect(seen[0]!.isDestroyed).toBe(true);
+      expect(refused).toBeInstanceOf(SessionError);
+      expect((refused as Error).message).toMatch(/regenerate\(\) after destroy\(\)/);
+      await expectHeld();
+    });
+  });
+
+  describe('destroy() of an adopted client id', () => {
+    const clientId = 'client-chosen-id-000000002';
+    const logOut = handler({ acceptClientId: true }, (_d, session) => session.destroy());
+
+    it('deletes the expired session still stored under it', async () => {
+      await local.store.save(
+        { key: hashSessionId(clientId), data: '{}', createdAt: 1, updatedAt: 1, version: 3, expiresAt: 2000 },
+        undefined,
+      );
+      local.resetCalls();
+      await logOut(header(clientId));
+      expect(local.calls()).toEqual(['load', 'delete']);
+      await expectHeld();
+    });
+
+    it('writes nothing when nothing is stored under it', async () => {
+      local.resetCalls();
+      await logOut(header(clientId));
+      expect(local.calls()).toEqual(['load']);
+      await expectHeld();
+    });
+  });
+
   describe('ids derived from a stable key', () => {
     const secret = 'a-test-secret-of-at-least-thirty-two-bytes';
     const logInAs = (user: string, idSecret = secret) =>
@@ -216,6 +348,11 @@ export function describeLifecycleRules(local: EngineStore): void {
       expect(idOf(await logInAs('user-42', 'another-secret-of-at-least-32-bytes!!')({}))).not.toBe(first);
       expect(idOf(await logInAs('user-43')({}))).not.toBe(first);
       expect(await local.count()).toBe(3);
+    });
+
+    it('refuses an empty seed', async () => {
+      const empty = handler({ idSecret: secret }, (_d, session) => session.regenerate({ seed: '' }));
+      await expect(empty({})).rejects.toThrow(/needs a non-empty string seed/);
     });
 
     it('refuses a seed without a server secret', async () => {
