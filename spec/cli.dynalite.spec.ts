@@ -168,6 +168,8 @@ describe('the command line itself', () => {
     [['check'], 2, /No table: pass --table <name> or set SESSION_LAMBDA_DYNAMODB_TABLE_NAME/],
     [['frobnicate', '--table', 'x'], 2, /Unknown command "frobnicate"/],
     [['check', '--tabel', 'x'], 2, /Unknown option '--tabel'/],
+    [['create-table', '--table', 'x', '--timeout', '0'], 2, /--timeout takes a number of seconds above 0/],
+    [['check', '--table', 'x', '--timeout', 'soon'], 2, /--timeout takes a number of seconds above 0/],
   ])('%j exits %i', async (args, code, message) => {
     const cli = io();
     expect(await runCli(args as string[], cli)).toBe(code);

@@ -1,307 +1,49 @@
-// The engine's promises that concern what DynamoDB holds, checked against dynalite in-process.
-import { Type } from 'class-transformer';
+// The engine's rules on DynamoDB, dynalite in-process (spec/engine-rules, run on memory by engine.spec.ts),
+// and what only DynamoDB shows: the attributes of the item the engine writes.
 import {
-  ArrayMaxSize,
-  IsArray,
-  IsDate,
-  IsInt,
-  IsOptional,
-  IsString,
-  Min,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
-import {
+  getSessionData,
   hashSessionId,
-  lambdaHandler,
-  Session,
-  SessionConflictError,
   SessionCorruptError,
-  SessionData,
-  SessionValidationError,
-  type SessionOptions,
+  setSessionData,
+  withSession,
+  type WithSessionOptions,
 } from '../src';
-import { getItem, putItem, scanTable, useSessionTable } from './support/dynalite';
-import { withFakeContext } from './support/lambda';
-
-class Item {
-  @IsString() @MinLength(1) sku = '';
-  @IsInt() @Min(1) qty = 1;
-  @IsInt() @Min(0) price = 0;
-  subtotal(): number {
-    return this.qty * this.price;
-  }
-}
-
-class Cart {
-  @IsArray() @ArrayMaxSize(3) @ValidateNested({ each: true }) @Type(() => Item) items: Item[] = [];
-  @IsOptional() @IsDate() @Type(() => Date) updated?: Date;
-  total(): number {
-    return this.items.reduce((sum, item) => sum + item.subtotal(), 0);
-  }
-}
-
-type Response = { statusCode: number; headers: Record<string, string>; body: string };
-type Invoke = (event: unknown) => Promise<Response>;
-
-/** A cart handler whose body runs `act` on the injected cart and returns the cart as the handler saw it. */
-function cartHandler(options: SessionOptions, act: (cart: Cart) => void | Promise<void> = () => {}): Invoke {
-  class Handler {
-    @Session(options)
-    async handle(_event: unknown, @SessionData() cart: Cart): Promise<Response> {
-      const seen = { isCart: cart instanceof Cart, total: cart.total(), items: cart.items.length };
-      await act(cart);
-      return { statusCode: 200, headers: {}, body: JSON.stringify(seen) };
-    }
-  }
-  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
-}
-
-const addItem =
-  (sku: string, qty = 1, price = 100) =>
-  (cart: Cart) => {
-    cart.items.push(Object.assign(new Item(), { sku, qty, price }));
-  };
-const header = (id: string) => ({ headers: { 'session-id': id } });
-const body = (r: Response) => JSON.parse(r.body) as { isCart: boolean; total: number; items: number };
+import { describeEngineRules } from './engine-rules';
+import { dynaliteEngineStore, getItem, putItem, useSessionTable } from './support/dynalite';
 
 const local = useSessionTable();
 
-const stored = async (id: string) => getItem(local.dynamo.client, local.tableName, hashSessionId(id));
+describeEngineRules('DynamoDB (dynalite)', () => dynaliteEngineStore(local));
 
-describe('hydration', () => {
-  it('round-trips nested objects, arrays and dates as real instances with working methods', async () => {
-    const at = new Date('2026-11-22T10:00:00.000Z');
-    const first = await cartHandler({ update: true }, (cart) => {
-      addItem('apple', 2, 150)(cart);
-      cart.updated = at;
-    })({});
-    const id = first.headers['session-id']!;
+type Response = { headers: Record<string, string> };
 
-    let seen: Cart | undefined;
-    await cartHandler({ update: true }, (cart) => {
-      seen = cart;
-    })(header(id));
+/** A session-lambda-style counter: the data is a plain number. */
+const counter = (options: WithSessionOptions = {}) =>
+  withSession(
+    async (_event: unknown): Promise<Response> => {
+      setSessionData((getSessionData<number>() ?? 0) + 1);
+      return { headers: {} };
+    },
+    { update: true, ...options },
+  );
+const item = (id: string) => getItem(local.dynamo.client, local.tableName, hashSessionId(id));
 
-    expect(seen).toBeInstanceOf(Cart);
-    expect(seen!.items[0]).toBeInstanceOf(Item);
-    expect(seen!.items[0]!.subtotal()).toBe(300);
-    expect(seen!.total()).toBe(300);
-    expect(seen!.updated).toBeInstanceOf(Date);
-    expect(seen!.updated!.getTime()).toBe(at.getTime());
+describe('the item in DynamoDB', () => {
+  it('has no ttl attribute when the session never expires (both timeouts at 0)', async () => {
+    const id = (await counter({ ttl: 0, absoluteTimeout: 0 })({})).headers['session-id']!;
+    expect((await item(id))?.ttl).toBeUndefined();
   });
 
-  it('gives a new session a fresh instance of the class', async () => {
-    expect(body(await cartHandler({})({}))).toEqual({ isCart: true, total: 0, items: 0 });
-  });
-});
-
-describe('the three states', () => {
-  const clientId = 'my-own-client-made-id-0001';
-
-  it('refuses an id the client made up by default, and issues its own', async () => {
-    const response = await cartHandler({ update: true }, addItem('pear'))(header(clientId));
-    const issued = response.headers['session-id']!;
-    expect(issued).not.toBe(clientId);
-    expect(issued).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(await stored(clientId)).toBeUndefined();
-    expect(await stored(issued)).toBeDefined();
+  it('holds the schema version in the schemaVersion number attribute', async () => {
+    const first = (await counter()({})).headers['session-id']!;
+    const second = (await counter({ version: 2 })({})).headers['session-id']!;
+    expect((await item(first))?.schemaVersion).toEqual({ N: '1' });
+    expect((await item(second))?.schemaVersion).toEqual({ N: '2' });
   });
 
-  it('adopts a well-formed client id with acceptClientId, then finds it again', async () => {
-    const handler = cartHandler({ update: true, acceptClientId: true }, addItem('pear'));
-    expect((await handler(header(clientId))).headers['session-id']).toBe(clientId);
-    const second = await handler(header(clientId));
-    expect(body(second).items).toBe(1);
-    expect(body(await handler(header(clientId))).items).toBe(2);
-  });
-
-  it.each([
-    ['too short', 'short-id'],
-    ['a character outside base64url', 'abcdefghijklmnop+qrs'],
-    ['too long', 'x'.repeat(129)],
-  ])('does not adopt a client id that is %s, and never echoes it', async (_label, bad) => {
-    const response = await cartHandler({ acceptClientId: true })(header(bad));
-    expect(response.headers['session-id']).not.toBe(bad);
-    expect(JSON.stringify(response)).not.toContain(bad);
-  });
-});
-
-describe('expiry, enforced on read', () => {
-  async function plantSession(fields: { ttl?: number; createdAt: number; updatedAt: number }) {
-    const id = (await cartHandler({ update: true }, addItem('old'))({})).headers['session-id']!;
-    await putItem(local.dynamo.client, local.tableName, {
-      key: { S: hashSessionId(id) },
-      value: { S: JSON.stringify({ items: [{ sku: 'old', qty: 1, price: 100 }] }) },
-      createdAt: { N: String(fields.createdAt) },
-      updatedAt: { N: String(fields.updatedAt) },
-      version: { N: '4' },
-      ...(fields.ttl === undefined ? {} : { ttl: { N: String(fields.ttl) } }),
-    });
-    return id;
-  }
-  const now = () => Date.now();
-
-  it('treats an item whose ttl has passed as absent, though DynamoDB has not deleted it yet', async () => {
-    const id = await plantSession({
-      ttl: Math.floor(now() / 1000) - 5,
-      createdAt: now() - 60_000,
-      updatedAt: now() - 60_000,
-    });
-    const response = await cartHandler({ ttl: 3600 })(header(id));
-    expect(body(response).items).toBe(0);
-    expect(response.headers['session-id']).not.toBe(id);
-    expect(await stored(id)).toBeDefined(); // still in the table: only the read decided
-  });
-
-  it('treats a session past its absolute timeout as absent, however recently used', async () => {
-    const created = now() - 13 * 3600_000;
-    const id = await plantSession({
-      ttl: Math.floor(now() / 1000) + 3600,
-      createdAt: created,
-      updatedAt: now() - 1000,
-    });
-    expect(body(await cartHandler({})(header(id))).items).toBe(0);
-    expect(body(await cartHandler({ absoluteTimeout: 0 })(header(id))).items).toBe(1);
-  });
-
-  it('applies a shortened idle ttl to sessions already stored', async () => {
-    const id = await plantSession({
-      ttl: Math.floor(now() / 1000) + 3600,
-      createdAt: now() - 600_000,
-      updatedAt: now() - 600_000,
-    });
-    expect(body(await cartHandler({ ttl: 300 })(header(id))).items).toBe(0);
-    expect(body(await cartHandler({ ttl: 3600 })(header(id))).items).toBe(1); // the dead read left it as it was
-  });
-
-  it('never expires a session with both timeouts at 0, and writes no ttl attribute for it', async () => {
-    const id = (await cartHandler({ ttl: 0, absoluteTimeout: 0 }, addItem('x'))({})).headers['session-id']!;
-    expect((await stored(id))?.ttl).toBeUndefined();
-  });
-
-  it('replaces the expired item of an adopted client id instead of failing on it', async () => {
-    const clientId = 'client-chosen-id-000000001';
-    await putItem(local.dynamo.client, local.tableName, {
-      key: { S: hashSessionId(clientId) },
-      value: { S: '{"items":[]}' },
-      createdAt: { N: '1' },
-      updatedAt: { N: '1' },
-      version: { N: '7' },
-      ttl: { N: '2' },
-    });
-    const response = await cartHandler({ acceptClientId: true }, addItem('fresh'))(header(clientId));
-    expect(response.headers['session-id']).toBe(clientId);
-    const item = await stored(clientId);
-    expect(item?.version?.N).toBe('8');
-    expect(JSON.parse(item!.value!.S!).items[0].sku).toBe('fresh');
-  });
-});
-
-describe('validation before persistence', () => {
-  it('throws SessionValidationError naming nested paths and leaves the stored item as it was', async () => {
-    const id = (await cartHandler({ update: true }, addItem('apple'))({})).headers['session-id']!;
-    const before = await stored(id);
-
-    const breaking = cartHandler({ update: true }, (cart) => {
-      cart.items[0]!.qty = 0;
-      cart.items.push(Object.assign(new Item(), { sku: '', qty: 2 }));
-    });
-    const error = await breaking(header(id)).catch((e: unknown) => e);
-
-    expect(error).toBeInstanceOf(SessionValidationError);
-    const validation = error as SessionValidationError;
-    expect(validation.name).toBe('SessionValidationError');
-    expect(validation.errors).toHaveLength(1);
-    expect(validation.message).toContain('items.0.qty');
-    expect(validation.message).toContain('[min]');
-    expect(validation.message).toContain('items.1.sku');
-    expect(validation.message).toContain('[minLength]');
-    expect(await stored(id)).toEqual(before);
-  });
-
-  it('validates a new session too, and stores nothing when it fails', async () => {
-    const tooMany = cartHandler({}, (cart) => ['a', 'b', 'c', 'd'].forEach((sku) => addItem(sku)(cart)));
-    await expect(tooMany({})).rejects.toThrow(/items: .*\[arrayMaxSize\]/);
-    expect(await scanTable(local.dynamo.client, local.tableName)).toEqual([]);
-  });
-
-  it('passes validator options through: whitelist strips what the class does not declare', async () => {
-    const handler = cartHandler({ update: true, validation: { whitelist: true } }, (cart) => {
-      addItem('apple')(cart);
-      Object.assign(cart, { injected: 'x' });
-    });
-    const id = (await handler({})).headers['session-id']!;
-    expect(JSON.parse((await stored(id))!.value!.S!)).not.toHaveProperty('injected');
-  });
-});
-
-describe('persistence rules', () => {
-  it('writes nothing when the handler throws, and the error reaches the caller unchanged', async () => {
-    const id = (await cartHandler({ update: true }, addItem('apple'))({})).headers['session-id']!;
-    const before = await stored(id);
-    const failure = new Error('handler failed');
-    const throwing = cartHandler({ update: true }, (cart) => {
-      addItem('pear')(cart);
-      throw failure;
-    });
-    await expect(throwing(header(id))).rejects.toBe(failure);
-    await expect(throwing({})).rejects.toBe(failure);
-    expect(await stored(id)).toEqual(before);
-    expect(await scanTable(local.dynamo.client, local.tableName)).toHaveLength(1);
-  });
-
-  it('does not rewrite an existing session whose data did not change', async () => {
-    const id = (await cartHandler({ update: true }, addItem('apple'))({})).headers['session-id']!;
-    local.dynamo.requests.length = 0;
-    await cartHandler({ update: true, touchAfter: 3600 })(header(id));
-    expect(local.dynamo.requests).toEqual(['GetItem']);
-  });
-
-  it('slides the idle expiry of a read-only session with one UpdateItem once touchAfter has passed', async () => {
-    const id = (await cartHandler({ ttl: 600 }, addItem('apple'))({})).headers['session-id']!;
-    const before = await stored(id);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    local.dynamo.requests.length = 0;
-    await cartHandler({ ttl: 600, touchAfter: 1 }, addItem('discarded'))(header(id));
-    expect(local.dynamo.requests).toEqual(['GetItem', 'UpdateItem']);
-    const after = await stored(id);
-    expect(Number(after!.ttl!.N)).toBeGreaterThan(Number(before!.ttl!.N));
-    expect(Number(after!.updatedAt!.N)).toBeGreaterThan(Number(before!.updatedAt!.N));
-    expect(after!.value).toEqual(before!.value);
-    expect(after!.version).toEqual(before!.version);
-  });
-
-  it('never overwrites a concurrent write: the loser gets SessionConflictError and its changes are dropped', async () => {
-    const id = (await cartHandler({ update: true }, addItem('apple'))({})).headers['session-id']!;
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow = cartHandler({ update: true }, async (cart) => {
-      await gate;
-      addItem('slow')(cart);
-    });
-    const fast = cartHandler({ update: true }, addItem('fast'));
-    const slowRun = slow(header(id));
-    await new Promise((resolve) => setTimeout(resolve, 50)); // let the slow one load first
-    await fast(header(id));
-    release();
-    await expect(slowRun).rejects.toBeInstanceOf(SessionConflictError);
-    const skus = JSON.parse((await stored(id))!.value!.S!).items.map((i: Item) => i.sku);
-    expect(skus).toEqual(['apple', 'fast']);
-  });
-});
-
-describe('items the library did not write', () => {
   it('reports an item of the wrong shape instead of passing it off as no session', async () => {
-    const id = (await cartHandler({})({})).headers['session-id']!;
+    const id = (await counter()({})).headers['session-id']!;
     await putItem(local.dynamo.client, local.tableName, { key: { S: hashSessionId(id) }, value: { N: '1' } });
-    await expect(cartHandler({})(header(id))).rejects.toBeInstanceOf(SessionCorruptError);
-  });
-
-  it('reports stored data that is not JSON', async () => {
-    const id = (await cartHandler({})({})).headers['session-id']!;
-    const item = (await stored(id))!;
-    await putItem(local.dynamo.client, local.tableName, { ...item, value: { S: '{not json' } });
-    await expect(cartHandler({})(header(id))).rejects.toThrow(/is not JSON/);
+    await expect(counter()({ headers: { 'session-id': id } })).rejects.toBeInstanceOf(SessionCorruptError);
   });
 });

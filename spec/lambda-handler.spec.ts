@@ -149,6 +149,13 @@ describe('lambdaHandler() at runtime', () => {
       );
     });
 
+    it('null, which typeof calls an object', () => {
+      // @ts-expect-error: the instance must be an object
+      expect(() => lambdaHandler(null, 'handle')).toThrow(
+        /^lambdaHandler\(\) was given null as the instance: pass the object/,
+      );
+    });
+
     it('a method whose first parameter is the session, since the event type would be wrong', () => {
       class DataFirst {
         @Session()

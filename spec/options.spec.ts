@@ -94,6 +94,12 @@ describe('resolveSessionOptions', () => {
     expect(resolveSessionOptions({ idHeader: false }, { cookie: true }).cookie?.name).toBe('session-id');
   });
 
+  it('takes a secret given as bytes as those bytes, and refuses fewer than 32', () => {
+    const bytes = Uint8Array.from({ length: 32 }, (_, i) => i);
+    expect([...resolveSessionOptions({}, { idSecret: bytes }).idSecret!]).toEqual([...bytes]);
+    expect(parse({ idSecret: bytes.subarray(1) })).toThrow(/idSecret must be at least 32 bytes/);
+  });
+
   it('holds the secret as bytes', () => {
     expect(resolveSessionOptions({ idSecret: 'k'.repeat(32) }, {}).idSecret).toEqual(
       Buffer.from('k'.repeat(32)),

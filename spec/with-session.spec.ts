@@ -1,10 +1,12 @@
 import { IsInt, Min } from 'class-validator';
 import {
   configureSessions,
+  getSessionContext,
   getSessionData,
   MemorySessionStore,
   SessionError,
   SessionValidationError,
+  SessionSerializationError,
   setSessionData,
   withSession,
 } from '../src';
@@ -72,8 +74,46 @@ describe('withSession() with getSessionData() / setSessionData()', () => {
     await expect(handler({})).rejects.toThrow(/points: points must not be less than 0/);
   });
 
+  it('refuses a value that is no object for a class, as the root of the data', async () => {
+    class Score {
+      @IsInt() @Min(0) points = 0;
+    }
+    const handler = withSession(
+      async (_event: unknown): Promise<Response> => {
+        setSessionData(42);
+        return { headers: {} };
+      },
+      { type: Score },
+    );
+    const error = await handler({}).catch((e: unknown) => e);
+    // Since data that JSON or the class cannot hold is a SessionSerializationError (nothing written).
+    expect(error).toBeInstanceOf(SessionSerializationError);
+    expect((error as Error).message).toMatch(/to end the session, call destroy\(\)/);
+  });
+
+  it('gives the handler its session lifecycle through getSessionContext()', async () => {
+    const issue = withSession(async (_event: unknown): Promise<Response> => ({ headers: {} }));
+    const id = (await issue({})).headers['session-id']!;
+    const logOut = withSession(async (_event: unknown): Promise<Response> => {
+      const session = getSessionContext();
+      const seen = { id: session.id, isNew: session.isNew };
+      session.destroy();
+      return { headers: {}, body: seen };
+    });
+
+    const response = await logOut({ headers: { 'session-id': id } });
+
+    expect(response.body).toEqual({ id, isNew: false });
+    expect(response.headers['session-id']).toBeUndefined(); // destroy() took effect: no id sent back
+  });
+
   it('says so when getSessionData() is called outside a session', () => {
     expect(() => getSessionData()).toThrow(SessionError);
     expect(() => setSessionData(1)).toThrow(/outside a session/);
+  });
+
+  it('says so when getSessionContext() is called outside a session', () => {
+    expect(() => getSessionContext()).toThrow(SessionError);
+    expect(() => getSessionContext()).toThrow(/getSessionContext\(\) was called outside a session/);
   });
 });

@@ -5,6 +5,7 @@ import {
   MemorySessionStore,
   Session,
   SessionConfigurationError,
+  SessionContext,
   SessionData,
   SessionMetadataError,
   SessionStoreNotSetError,
@@ -98,6 +99,23 @@ describe('where the session goes', () => {
     const id = (await handle({})).headers['session-id']!;
     expect((await handle({ headers: { 'session-id': id } })).body).toBe('true 2');
   });
+
+  it('gives a parameter typed as an array the plain stored list, empty for a new session', async () => {
+    class Handler {
+      @Session({ update: true })
+      async handle(_event: unknown, @SessionData() visits: string[]): Promise<Response> {
+        const before = JSON.stringify(visits);
+        visits.push('page');
+        return { statusCode: 200, headers: {}, body: before };
+      }
+    }
+    const handle = withFakeContext(lambdaHandler(new Handler(), 'handle'));
+
+    const first = await handle({});
+    const second = await handle({ headers: { 'session-id': first.headers['session-id']! } });
+
+    expect([first.body, second.body]).toEqual(['[]', '["page"]']);
+  });
 });
 
 describe('mistakes that fail when the class is defined', () => {
@@ -109,6 +127,49 @@ describe('mistakes that fail when the class is defined', () => {
       }
       return Handler;
     }).toThrow(/declared as Number.*setSessionData/s);
+  });
+
+  it('refuses a session parameter on a constructor, pointing to the method', () => {
+    const dataOnConstructor = () => {
+      class Handler {
+        constructor(@SessionData() readonly counter: Counter) {}
+      }
+      return Handler;
+    };
+    const contextOnConstructor = () => {
+      class Handler {
+        constructor(@SessionContext() readonly session: SessionContext) {}
+      }
+      return Handler;
+    };
+    expect(dataOnConstructor).toThrow(SessionMetadataError);
+    expect(dataOnConstructor).toThrow(
+      '@SessionData() is on a constructor parameter of Handler; put it on a parameter of the method ' +
+        'decorated with @Session().',
+    );
+    expect(contextOnConstructor).toThrow(/^@SessionContext\(\) is on a constructor parameter of Handler;/);
+  });
+
+  it('refuses a @SessionData() type that is not a class', () => {
+    expect(() => {
+      class Handler {
+        @Session()
+        async handle(_event: unknown, @SessionData('Counter' as never) _counter: Counter) {}
+      }
+      return Handler;
+    }).toThrow(/@SessionData\(\) on Handler\.handle was given Counter: pass the session class itself/);
+  });
+
+  it('refuses @Session() on an accessor', () => {
+    expect(() => {
+      class Handler {
+        @Session()
+        get handle() {
+          return async () => ({ statusCode: 200 });
+        }
+      }
+      return Handler;
+    }).toThrow(/@Session\(\) on Handler\.handle: @Session\(\) goes on a method, not an accessor/);
   });
 
   it('refuses two session parameters', () => {

@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
-import { configureSessions } from '../../src';
+import { configureSessions, DynamoDBSessionStore } from '../../src';
+import { type EngineStore } from './engine-store';
 
 /** A dynalite server started in this test process, and a client bound to it. */
 export interface LocalDynamo {
@@ -133,4 +134,32 @@ export function useSessionTable(): { readonly dynamo: LocalDynamo; readonly tabl
     configureSessions({ tableName: state.tableName, client: state.dynamo.client });
   });
   return state;
+}
+
+/** DynamoDB's requests as the store calls they serve. */
+const STORE_CALLS: Readonly<Record<string, string>> = {
+  GetItem: 'load',
+  PutItem: 'save',
+  UpdateItem: 'touch',
+  DeleteItem: 'delete',
+};
+
+/**
+ * The engine rules' store on the table of {@link useSessionTable}: the library configured with the table and
+ * the client (as an application does), and a store of its own on the same table to plant and read sessions.
+ */
+export function dynaliteEngineStore(local: {
+  readonly dynamo: LocalDynamo;
+  readonly tableName: string;
+}): EngineStore {
+  const { dynamo, tableName } = local;
+  return {
+    configure: (options = {}) => configureSessions({ ...options, tableName, client: dynamo.client }),
+    store: new DynamoDBSessionStore({ tableName, client: dynamo.client }),
+    count: async () => (await scanTable(dynamo.client, tableName)).length,
+    calls: () => dynamo.requests.map((request) => STORE_CALLS[request] ?? request),
+    resetCalls: () => {
+      dynamo.requests.length = 0;
+    },
+  };
 }

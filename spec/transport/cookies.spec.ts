@@ -1,4 +1,4 @@
-import { readCookie } from '../../src/transport/cookies';
+import { readCookie, resolveCookie, setCookieLine } from '../../src/transport/cookies';
 import { eventWithCookie, fixtureNames, loadEvent } from '../support/events';
 
 const ID = 'Q2hhbmdlTWVDaGFuZ2VNZUNoYW5nZU1lQ2hhbmdlTWU';
@@ -33,5 +33,30 @@ describe('reading the session cookie', () => {
 
   it('takes the first of two cookies of one name, as browsers send the most specific first', () => {
     expect(readCookie({ headers: { cookie: 'sid=first; sid=second' } }, 'sid')).toBe('first');
+  });
+});
+
+describe('the Set-Cookie that gives the client its id', () => {
+  const cookie = resolveCookie({ name: 'sid' }, 'spec')!;
+
+  const NOW = 1_800_000_000_000;
+  afterEach(() => jest.restoreAllMocks());
+
+  it('lives as long as the session, rounded up to whole seconds, and never less than 0', () => {
+    jest.spyOn(Date, 'now').mockReturnValue(NOW);
+    expect(setCookieLine(cookie, ID, NOW + 90_001)).toBe(
+      `sid=${ID}; Max-Age=91; Path=/; HttpOnly; Secure; SameSite=Lax`,
+    );
+    expect(setCookieLine(cookie, ID, NOW - 5_000)).toMatch(/; Max-Age=0;/);
+  });
+
+  it('is a browser-session cookie (no Max-Age) for a session that never expires', () => {
+    expect(setCookieLine(cookie, ID, undefined)).toBe(`sid=${ID}; Path=/; HttpOnly; Secure; SameSite=Lax`);
+  });
+
+  it('takes a fixed maxAge over the session lifetime', () => {
+    const fixed = resolveCookie({ name: 'sid', maxAge: 60 }, 'spec')!;
+    expect(setCookieLine(fixed, ID, undefined)).toMatch(/; Max-Age=60;/);
+    expect(setCookieLine(fixed, ID, Date.now() + 3_600_000)).toMatch(/; Max-Age=60;/);
   });
 });

@@ -50,6 +50,24 @@ describe('putting the id in the response', () => {
     });
   });
 
+  it('answers in multiValueHeaders a REST v1 response that has only those', () => {
+    const out = withResponseHeader(
+      { statusCode: 200, multiValueHeaders: { 'x-trace': ['a'] } },
+      'rest-v1',
+      'session-id',
+      'ID',
+    );
+    expect(out).toEqual({ statusCode: 200, multiValueHeaders: { 'x-trace': ['a'], 'session-id': ['ID'] } });
+  });
+
+  it.each([
+    ['a JSON string', JSON.stringify('hello')],
+    ['a JSON array', JSON.stringify([{ headers: {} }])],
+    ['a JSON number', '42'],
+  ])('leaves a text response that is %s unchanged', (_label, text) => {
+    expect(withResponseHeader(text, 'rest-v1', 'session-id', 'ID')).toBe(text);
+  });
+
   it('updates a JSON-string response holding headers', () => {
     const out = withResponseHeader(JSON.stringify({ headers: {} }), 'rest-v1', 'session-id', 'ID');
     expect(JSON.parse(out as string)).toEqual({ headers: { 'session-id': 'ID' } });
@@ -87,6 +105,17 @@ describe('putting the session cookie in the response', () => {
       statusCode: 200,
       headers: { a: 'b' },
       multiValueHeaders: { 'Set-Cookie': ['theme=dark', cookie] },
+    });
+  });
+
+  it('keeps every cookie a REST v1 handler set in multiValueHeaders, in one list under Set-Cookie', () => {
+    const out = withCookie(
+      { statusCode: 200, multiValueHeaders: { 'set-cookie': ['theme=dark', 'lang=en'] } },
+      'rest-v1',
+    );
+    expect(out).toEqual({
+      statusCode: 200,
+      multiValueHeaders: { 'Set-Cookie': ['theme=dark', 'lang=en', cookie] },
     });
   });
 
