@@ -13,7 +13,8 @@ type Invoke = (event: unknown) => Promise<Response>;
 
 function handler(update: boolean): Invoke {
   class Handler {
-    @Session({ update, onConflict: 'retry', conflictRetries: 50 })
+    // Counts, not latency: on two shared cores a store call can wait past the 3 s default for its turn.
+    @Session({ update, onConflict: 'retry', conflictRetries: 50, storeTimeoutMs: 30_000 })
     async handle(_e: unknown, @SessionData() c: LoadCounter): Promise<Response> {
       if (update) c.n += 1;
       return { statusCode: 200, headers: {}, body: String(c.n) };
