@@ -64,7 +64,7 @@ it('runs the bundled handler that names its session class, and the session persi
     { lines: 2, total: 200 },
     { lines: 2, total: 300 },
   ]);
-});
+}, 60_000); // a child process on a bundle: room for two busy cores, not a timing
 
 it('fails as the bundle loads, with SessionMetadataError, when the class is not named', async () => {
   const bundlePath = await bundle('handler-without-class.ts');
@@ -76,4 +76,4 @@ it('fails as the bundle loads, with SessionMetadataError, when the class is not 
   expect((failure as { stderr: string }).stderr).toMatch(
     /SessionMetadataError: \w+\.handle: .*@SessionData\(YourClass\)/,
   );
-});
+}, 60_000); // a child process on a bundle: room for two busy cores, not a timing
