@@ -173,6 +173,38 @@ describe('data JSON cannot hold is a SessionSerializationError, and nothing is w
   });
 
   it.each([
+    ['a Map', () => new Map<string, unknown>([['eur', 10n]]), /a BigInt at balance\.eur/],
+    ['a Set', () => new Set<unknown>([1, 2n]), /a BigInt at balance\.1/],
+  ])('a BigInt inside %s: named by its path through it', async (_what, balance, path) => {
+    const write = handler<Ledger>((data) => void (data.balance = balance()), { type: Ledger });
+
+    const error = await write(event()).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SessionSerializationError);
+    expect((error as Error).message).toMatch(path);
+    expect(store.size).toBe(0);
+  });
+
+  it.each([
+    ['an error', new Error('no ledger today'), /as JSON: Error: no ledger today; nothing was written/],
+    ['a value that is no error', 'no ledger', /as JSON: a value was thrown; nothing was written/],
+  ])('a toJSON() that throws %s: reported by what it threw', async (_what, thrown, message) => {
+    const balance = {
+      toJSON() {
+        throw thrown;
+      },
+    };
+    const write = handler<Ledger>((data) => void (data.balance = balance), { type: Ledger });
+
+    const error = await write(event()).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SessionSerializationError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as SessionSerializationError).cause).toBe(thrown);
+    expect(store.size).toBe(0);
+  });
+
+  it.each([
     ['null', null],
     ['a number', 42],
     ['a string', 'ada'],

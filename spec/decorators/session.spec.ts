@@ -172,6 +172,16 @@ describe('mistakes that fail when the class is defined', () => {
     }).toThrow(/@Session\(\) on Handler\.handle: @Session\(\) goes on a method, not an accessor/);
   });
 
+  it('refuses a parameter declared void, which TypeScript records as undefined', () => {
+    expect(() => {
+      class Handler {
+        @Session()
+        async handle(_event: unknown, @SessionData() _nothing: void) {}
+      }
+      return Handler;
+    }).toThrow(/Handler\.handle: the @SessionData\(\) parameter is declared as undefined/);
+  });
+
   it('refuses two session parameters', () => {
     expect(() => {
       class Handler {

@@ -7,6 +7,7 @@ import {
   Session,
   SessionData,
   type SessionLogger,
+  SessionNewerSchemaError,
   type SessionOptions,
   SessionValidationError,
 } from '../../src';
@@ -113,6 +114,23 @@ export function describeSchemaRules(local: EngineStore): void {
       const id = (await v2()({})).headers['session-id']!;
       const error = await v2({ version: 1 })(header(id)).catch((e: unknown) => e);
       expect((error as Error).message).toMatch(/schema version 2, newer than this code's 1/);
+    });
+
+    it("written by a newer deployment is left in the store as it was, even with onInvalidStored: 'reset'", async () => {
+      const id = (await v2()({})).headers['session-id']!;
+      const before = await stored(id);
+
+      for (const update of [false, true]) {
+        const error = await v2({ version: 1, update, onInvalidStored: 'reset' })(header(id)).catch(
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(SessionNewerSchemaError);
+        expect((error as Error).message).toMatch(/written by a later deployment/);
+        expect((error as Error).message).not.toMatch(/onInvalidStored: 'reset' to start/);
+      }
+
+      expect(ran).toBe(1); // the first invocation, by deployment 2: deployment 1's handler never ran
+      expect(await stored(id)).toEqual(before);
     });
   });
 
