@@ -13,24 +13,30 @@ const base = {
 };
 
 /**
- * Unit specs: every spec but `*.dynalite.spec.ts`. They start no dynalite, build nothing, run no child process.
+ * Unit specs: every spec but `*.dynalite.spec.ts` and `*.processes.spec.ts`. They start no dynalite, build
+ * nothing, run no child process.
  * @type {import('jest').Config}
  */
 const unit = {
   ...base,
   displayName: 'unit',
   testMatch: ['**/*.spec.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '\\.dynalite\\.spec\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.dynalite\\.spec\\.ts$', '\\.processes\\.spec\\.ts$'],
   // A unit spec that starts dynalite or builds the package fails at once, saying how to name it.
   moduleNameMapper: { '^(dynalite|esbuild)$': '<rootDir>/spec/support/unit-guard.ts' },
 };
 
 /**
- * Integration specs, named `*.dynalite.spec.ts`: each starts dynalite in-process; some also build the package
- * or run child processes.
+ * Integration specs, named for what they start: `*.dynalite.spec.ts` start dynalite in-process (some also
+ * build the package or run child processes); `*.processes.spec.ts` build a script and run it in child
+ * processes, without dynalite.
  * @type {import('jest').Config}
  */
-const dynalite = { ...base, displayName: 'dynalite', testMatch: ['**/*.dynalite.spec.ts'] };
+const integration = {
+  ...base,
+  displayName: 'integration',
+  testMatch: ['**/*.dynalite.spec.ts', '**/*.processes.spec.ts'],
+};
 
 /**
  * `npm test` runs both projects (what CI runs), with coverage. `npm run test:unit` sets SPECS=unit: the unit
@@ -41,7 +47,7 @@ const dynalite = { ...base, displayName: 'dynalite', testMatch: ['**/*.dynalite.
  * @type {import('jest').Config}
  */
 module.exports = {
-  projects: process.env.SPECS === 'unit' ? [unit] : [unit, dynalite],
+  projects: process.env.SPECS === 'unit' ? [unit] : [unit, integration],
   // Every source file, none left out (src/logger.ts holds only a type, so it has nothing to count). Coverage sees
   // what runs in jest's own processes: the bundling specs and the CLI's bin run built code in child processes,
   // which it does not see. src/cli.ts is counted all the same: the specs run its runCli() in-process; what they
