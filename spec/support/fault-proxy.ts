@@ -1,5 +1,5 @@
-// A loopback HTTP proxy in front of dynalite that answers chosen requests with a fault instead of
-// forwarding them: what DynamoDB and the network do to a Lambda on a bad day.
+// A loopback HTTP proxy in front of the local DynamoDB (dynalite, or moto_server) that answers chosen requests
+// with a fault instead of forwarding them: what DynamoDB and the network do to a Lambda on a bad day.
 import {
   createServer,
   request as forward,
