@@ -1,4 +1,4 @@
-/** What both projects share. */
+/** What all projects share. */
 const base = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec'],
@@ -13,14 +13,15 @@ const base = {
 };
 
 /**
- * Unit specs: every spec but `*.dynalite.spec.ts`. They start no dynalite, build nothing, run no child process.
+ * Unit specs: every spec but `*.dynalite.spec.ts` and `*.moto.spec.ts`. They start no dynalite, build nothing,
+ * run no child process.
  * @type {import('jest').Config}
  */
 const unit = {
   ...base,
   displayName: 'unit',
   testMatch: ['**/*.spec.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '\\.dynalite\\.spec\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.dynalite\\.spec\\.ts$', '\\.moto\\.spec\\.ts$'],
   // A unit spec that starts dynalite or builds the package fails at once, saying how to name it.
   moduleNameMapper: { '^(dynalite|esbuild)$': '<rootDir>/spec/support/unit-guard.ts' },
 };
@@ -33,11 +34,21 @@ const unit = {
 const dynalite = { ...base, displayName: 'dynalite', testMatch: ['**/*.dynalite.spec.ts'] };
 
 /**
- * `npm test` runs both projects (what CI runs). `npm run test:unit` sets SPECS=unit: the unit project alone. An
- * environment variable rather than `--selectProjects unit`, which would take a spec path given after it
- * (`npm run test:unit -- spec/options`) for a project name.
+ * Specs of what only moto shows, named `*.moto.spec.ts`: each starts moto_server. Only with DYNAMO_BACKEND=moto
+ * (`npm run test:moto`, which also runs the dynalite specs that take the backend as a parameter on moto).
+ * @type {import('jest').Config}
+ */
+const moto = { ...base, displayName: 'moto', testMatch: ['**/*.moto.spec.ts'] };
+
+/**
+ * `npm test` runs the unit and dynalite projects (what CI runs). `npm run test:unit` sets SPECS=unit: the unit
+ * project alone. An environment variable rather than `--selectProjects unit`, which would take a spec path
+ * given after it (`npm run test:unit -- spec/options`) for a project name.
  * @type {import('jest').Config}
  */
 module.exports = {
-  projects: process.env.SPECS === 'unit' ? [unit] : [unit, dynalite],
+  projects:
+    process.env.SPECS === 'unit'
+      ? [unit]
+      : [unit, dynalite, ...(process.env.DYNAMO_BACKEND === 'moto' ? [moto] : [])],
 };
