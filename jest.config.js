@@ -1,4 +1,4 @@
-/** What both projects share. */
+/** What all projects share. */
 const base = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec'],
@@ -13,15 +13,20 @@ const base = {
 };
 
 /**
- * Unit specs: every spec but `*.dynalite.spec.ts` and `*.processes.spec.ts`. They start no dynalite, build
- * nothing, run no child process.
+ * Unit specs: every spec but `*.dynalite.spec.ts`, `*.processes.spec.ts` and `*.moto.spec.ts`. They start no
+ * dynalite, build nothing, run no child process.
  * @type {import('jest').Config}
  */
 const unit = {
   ...base,
   displayName: 'unit',
   testMatch: ['**/*.spec.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '\\.dynalite\\.spec\\.ts$', '\\.processes\\.spec\\.ts$'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '\\.dynalite\\.spec\\.ts$',
+    '\\.processes\\.spec\\.ts$',
+    '\\.moto\\.spec\\.ts$',
+  ],
   // A unit spec that starts dynalite or builds the package fails at once, saying how to name it.
   moduleNameMapper: { '^(dynalite|esbuild)$': '<rootDir>/spec/support/unit-guard.ts' },
 };
@@ -39,15 +44,26 @@ const integration = {
 };
 
 /**
- * `npm test` runs both projects (what CI runs), with coverage. `npm run test:unit` sets SPECS=unit: the unit
- * project alone, without coverage (the thresholds are the whole suite's). An environment variable rather than
- * `--selectProjects unit`, which would take a spec path given after it (`npm run test:unit -- spec/options`) for
- * a project name. Run a few specs with `npx jest <paths>` (no coverage): `npm test -- <paths>` would hold
- * them to the whole suite's thresholds.
+ * Specs of what only moto shows, named `*.moto.spec.ts`: each starts moto_server. Only with DYNAMO_BACKEND=moto
+ * (`npm run test:moto`, which also runs the dynalite specs that take the backend as a parameter on moto).
+ * @type {import('jest').Config}
+ */
+const moto = { ...base, displayName: 'moto', testMatch: ['**/*.moto.spec.ts'] };
+
+/**
+ * `npm test` runs the unit and integration projects (what CI runs), with coverage. `npm run test:unit` sets
+ * SPECS=unit: the unit project alone, without coverage (the thresholds are the whole suite's). An environment
+ * variable rather than `--selectProjects unit`, which would take a spec path given after it
+ * (`npm run test:unit -- spec/options`) for a project name. Run a few specs with `npx jest <paths>` (no
+ * coverage): `npm test -- <paths>` would hold them to the whole suite's thresholds. `npm run test:moto` runs the
+ * specs that take the backend as a parameter on moto, without coverage.
  * @type {import('jest').Config}
  */
 module.exports = {
-  projects: process.env.SPECS === 'unit' ? [unit] : [unit, integration],
+  projects:
+    process.env.SPECS === 'unit'
+      ? [unit]
+      : [unit, integration, ...(process.env.DYNAMO_BACKEND === 'moto' ? [moto] : [])],
   // Every source file, none left out (src/logger.ts holds only a type, so it has nothing to count). Coverage sees
   // what runs in jest's own processes: the bundling specs and the CLI's bin run built code in child processes,
   // which it does not see. src/cli.ts is counted all the same: the specs run its runCli() in-process; what they

@@ -1,5 +1,6 @@
-// The engine's rules on DynamoDB, dynalite in-process (spec/engine-rules, run on memory by engine.spec.ts),
-// and what only DynamoDB shows: the attributes of the item the engine writes.
+// The engine's rules on DynamoDB (spec/engine-rules, run on memory by engine.spec.ts): dynalite in-process, or
+// moto_server with DYNAMO_BACKEND=moto. And what only DynamoDB shows: the attributes of the item the engine
+// writes.
 import {
   getSessionData,
   hashSessionId,
@@ -10,10 +11,11 @@ import {
 } from '../src';
 import { describeEngineRules } from './engine-rules';
 import { dynaliteEngineStore, getItem, putItem, useSessionTable } from './support/dynalite';
+import { dynamoBackend, startDynamoBackend } from './support/dynamo-backend';
 
-const local = useSessionTable();
+const local = useSessionTable(startDynamoBackend);
 
-describeEngineRules('DynamoDB (dynalite)', () => dynaliteEngineStore(local));
+describeEngineRules(`DynamoDB (${dynamoBackend})`, () => dynaliteEngineStore(local));
 
 type Response = { headers: Record<string, string> };
 

@@ -1,5 +1,6 @@
-// Faults between the function and DynamoDB, injected by a loopback proxy in front of dynalite: nothing
-// stored is lost or changed, nothing hangs past its budget, every failure is a typed error.
+// Faults between the function and DynamoDB, injected by a loopback proxy in front of dynalite (or moto_server
+// with DYNAMO_BACKEND=moto): nothing stored is lost or changed, nothing hangs past its budget, every failure
+// is a typed error.
 import { IsInt, Min } from 'class-validator';
 import {
   configureSessions,
@@ -12,6 +13,7 @@ import {
   SessionStoreUnavailableError,
 } from '../src';
 import { getItem, useSessionTable } from './support/dynalite';
+import { startDynamoBackend } from './support/dynamo-backend';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy';
 import { fakeContext, withFakeContext } from './support/lambda';
 
@@ -35,7 +37,7 @@ function counter<R = Response>(options: SessionOptions = {}, respond?: () => R) 
   return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
-const local = useSessionTable();
+const local = useSessionTable(startDynamoBackend);
 let proxy: FaultProxy;
 beforeEach(async () => {
   proxy = await startFaultProxy(local.dynamo.endpoint);

@@ -44,8 +44,9 @@ export function describeConcurrencyRules(local: EngineStore): void {
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
       expect(await storedCount(id)).toBe(50);
       // ~3 s on dynalite on an idle machine; jest's default 5 s is too tight while CI compiles other spec
-      // files, and a timed-out race would keep retrying into the next tests.
-    }, 60_000);
+      // files, and a timed-out race would keep retrying into the next tests. moto takes its ~1,300 requests one
+      // at a time (spec/support/moto.ts): 40 s on a machine shared by a dozen busy processes.
+    }, 120_000);
 
     it("never overwrite silently with onConflict: 'throw': every lost race is a SessionConflictError", async () => {
       const id = (await counter({}, false)({})).headers['session-id']!;
@@ -59,7 +60,9 @@ export function describeConcurrencyRules(local: EngineStore): void {
       expect(won + lost.length).toBe(50);
       expect(lost.length).toBeGreaterThan(0);
       expect(await storedCount(id)).toBe(won);
-    });
+      // 100 requests: well under a second on dynalite; moto takes them one at a time, 2 to over 5 s on that
+      // busy machine.
+    }, 60_000);
   });
 
   describe('store calls per invocation', () => {

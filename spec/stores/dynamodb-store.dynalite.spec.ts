@@ -1,4 +1,5 @@
-// The DynamoDB store's own promises: compression, the item size limit, conflict details.
+// The DynamoDB store's own promises: compression, the item size limit, conflict details. On dynalite, or on
+// moto_server with DYNAMO_BACKEND=moto; what only moto shows is in dynamodb-store.moto.spec.ts.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
@@ -11,8 +12,9 @@ import {
 } from '../../src';
 import { conflictWinner } from '../../src/errors';
 import { getItem, useSessionTable } from '../support/dynalite';
+import { startDynamoBackend } from '../support/dynamo-backend';
 
-const local = useSessionTable();
+const local = useSessionTable(startDynamoBackend);
 const store = (options: { compressAbove?: number } = {}) =>
   new DynamoDBSessionStore({ tableName: local.tableName, client: local.dynamo.client, ...options });
 

@@ -11,7 +11,7 @@ import dynalite from 'dynalite';
 import { configureSessions, DynamoDBSessionStore } from '../../src';
 import { type EngineStore } from './engine-store';
 
-/** A dynalite server started in this test process, and a client bound to it. */
+/** A local DynamoDB (dynalite in this process, or moto_server beside it), and a client bound to it. */
 export interface LocalDynamo {
   readonly endpoint: string;
   readonly client: DynamoDBClient;
@@ -26,7 +26,17 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export async function startDynalite(): Promise<LocalDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return localDynamo(
+    `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    () => new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  );
+}
+
+/**
+ * A guarded client for a local DynamoDB at `endpoint` that records the operations it sends; `stop` ends the
+ * server once the client is destroyed.
+ */
+export function localDynamo(endpoint: string, stop: () => Promise<void>): LocalDynamo {
   const client = guardedClient(endpoint);
   const requests: string[] = [];
   client.middlewareStack.add(
@@ -42,7 +52,7 @@ export async function startDynalite(): Promise<LocalDynamo> {
     requests,
     close: () => {
       client.destroy();
-      return new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+      return stop();
     },
   };
 }
@@ -120,15 +130,21 @@ export async function putItem(
 }
 
 /**
- * Registers the hooks an integration spec needs: one dynalite for the file, a fresh session table for each
- * test, and the library configured to use it. Read `dynamo` and `tableName` inside tests.
+ * Registers the hooks an integration spec needs: one local DynamoDB for the file (dynalite, or what `start`
+ * starts: `startDynamoBackend` of dynamo-backend.ts runs the spec on the backend `DYNAMO_BACKEND` names), a
+ * fresh session table for each test, and the library configured to use it. Read `dynamo` and `tableName`
+ * inside tests.
  */
-export function useSessionTable(): { readonly dynamo: LocalDynamo; readonly tableName: string } {
+export function useSessionTable(start: () => Promise<LocalDynamo> = startDynalite): {
+  readonly dynamo: LocalDynamo;
+  readonly tableName: string;
+} {
   const state = {} as { dynamo: LocalDynamo; tableName: string };
+  // moto_server takes a second or two to start, more on a busy machine: beyond jest's 5 s for a hook.
   beforeAll(async () => {
-    state.dynamo = await startDynalite();
-  });
-  afterAll(() => state.dynamo.close());
+    state.dynamo = await start();
+  }, 60_000);
+  afterAll(() => state.dynamo?.close(), 30_000); // none when it failed to start
   beforeEach(async () => {
     state.tableName = await createSessionTable(state.dynamo.client);
     configureSessions({ tableName: state.tableName, client: state.dynamo.client });

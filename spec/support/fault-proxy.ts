@@ -1,5 +1,5 @@
-// A loopback HTTP proxy in front of dynalite that answers chosen requests with a fault instead of
-// forwarding them: what DynamoDB and the network do to a Lambda on a bad day.
+// A loopback HTTP proxy in front of the local DynamoDB (dynalite, or moto_server) that answers chosen requests
+// with a fault instead of forwarding them: what DynamoDB and the network do to a Lambda on a bad day.
 import {
   createServer,
   request as forward,
@@ -15,7 +15,7 @@ export type Fault =
   | 'error500' // 500 InternalServerError
   | 'reset' // the connection is destroyed, no answer
   | 'stall' // the request is never answered
-  | 'lose-answer'; // forwarded and applied by dynalite, then the connection is destroyed before the answer
+  | 'lose-answer'; // forwarded and applied upstream, then the connection is destroyed before the answer
 
 /** Which requests a fault applies to: an operation name (`GetItem`, `PutItem`...) or any. */
 export interface FaultPlan {
@@ -39,7 +39,7 @@ export interface FaultProxyOptions {
   /**
    * Answer a failed conditional write with the item it failed on, as DynamoDB does for
    * `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'` and dynalite does not: the proxy reads the item from
-   * dynalite and adds it to the error. @default false
+   * the emulator and adds it to the error. @default false
    */
   readonly oldItemOnConditionFailure?: boolean;
 }
@@ -137,7 +137,7 @@ export async function startFaultProxy(
 
 /**
  * A 400 answer as DynamoDB gives it: a failed condition of a request that asked for `ALL_OLD` carries the item
- * it failed on (read here from dynalite with a consistent GetItem).
+ * it failed on (read here from the emulator with a consistent GetItem).
  */
 async function withOldItem(
   upstream: URL,
