@@ -31,6 +31,12 @@ export interface FaultProxy {
   readonly seen: string[];
   /** Queues faults; each matching request takes one. */
   plan(...plans: FaultPlan[]): void;
+  /** Drops the faults still queued: requests from now on are forwarded. Requests already stalled stay stalled. */
+  heal(): void;
+  /** Connections from clients open now (a stalled request holds one until the client gives it up). */
+  connections(): number;
+  /** Requests being held without an answer now (stalled), until their client gives them up. */
+  held(): number;
   close(): Promise<void>;
 }
 
@@ -55,6 +61,11 @@ export async function startFaultProxy(
   const queue: { fault: Fault; operation?: string; left: number }[] = [];
   const seen: string[] = [];
   const sockets = new Set<Socket>();
+  const holding = new Set<IncomingMessage>();
+  const hold = (req: IncomingMessage) => {
+    holding.add(req);
+    req.socket.once('close', () => holding.delete(req));
+  };
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
@@ -81,6 +92,7 @@ export async function startFaultProxy(
           req.socket.destroy();
           return;
         case 'stall':
+          hold(req);
           return; // never answered; closed with the proxy
         case 'lose-answer':
           break; // forwarded below, its answer dropped
@@ -128,6 +140,11 @@ export async function startFaultProxy(
     seen,
     plan: (...plans) =>
       plans.forEach((p) => queue.push({ fault: p.fault, operation: p.operation, left: p.times ?? 1 })),
+    heal: () => {
+      queue.length = 0;
+    },
+    connections: () => sockets.size,
+    held: () => holding.size,
     close: () => {
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));

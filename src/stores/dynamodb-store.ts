@@ -4,6 +4,7 @@
  */
 import { type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { onBudgetSpent } from '../budget';
 import {
   conflictWinner,
   SessionConflictError,
@@ -13,6 +14,7 @@ import {
 import { sessionRef } from '../session-id';
 import type * as DynamoDBSdk from './dynamodb-sdk';
 import { type AttributeNames, SessionItemCodec, ttlSeconds } from './dynamodb-item';
+import { RequestAbort } from './dynamodb-request';
 import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './sdk-setup';
 import {
   type DeleteCondition,
@@ -54,9 +56,10 @@ export interface DynamoDBSessionStoreOptions {
    */
   maxAttempts?: number;
   /**
-   * How long the client waits for one HTTP response before it gives up on the socket, in milliseconds: the
-   * engine stops waiting after `storeTimeoutMs`, this frees the socket of a stalled request. Ignored when
-   * `client` is given. @default 3000 (the engine's `storeTimeoutMs`)
+   * How long the client waits for one HTTP response before it destroys the request and its socket (an attempt
+   * the SDK may retry), in milliseconds. A call the engine gives up on (`storeTimeoutMs`) is cancelled at once
+   * whatever this is; this bounds a call made without the engine. Ignored when `client` is given.
+   * @default 3000 (the engine's `storeTimeoutMs`)
    */
   requestTimeoutMs?: number;
   /** The largest item written, in bytes; larger sessions throw `SessionTooLargeError`. @default 409600 (DynamoDB's 400 KB) */
@@ -96,14 +99,15 @@ export class DynamoDBSessionStore implements SessionStore {
     this.ownsClient = options.client === undefined;
   }
 
-  async load(key: string, _options?: StoreCallOptions): Promise<StoredSession | undefined> {
-    const { Item } = await this.call('GetItem', key, () =>
+  async load(key: string, options?: StoreCallOptions): Promise<StoredSession | undefined> {
+    const { Item } = await this.call('GetItem', key, options, (http) =>
       this.client.send(
         new this.sdk.GetCommand({
           TableName: this.tableName,
           Key: { [this.items.names.key]: key },
           ConsistentRead: this.consistentRead,
         }),
+        http,
       ),
     );
     return Item === undefined ? undefined : this.items.fromItem(key, Item);
@@ -112,7 +116,7 @@ export class DynamoDBSessionStore implements SessionStore {
   async save(
     session: StoredSession,
     expectedVersion: number | undefined,
-    _options?: StoreCallOptions,
+    options?: StoreCallOptions,
   ): Promise<void> {
     const n = this.items.names;
     const item = this.items.toItem(session);
@@ -137,13 +141,13 @@ export class DynamoDBSessionStore implements SessionStore {
             ExpressionAttributeValues: { ':expected': expectedVersion, ...(token && { ':token': token }) },
           };
     try {
-      await this.put(session.key, item, condition);
+      await this.put(session.key, item, condition, options);
     } catch (error) {
       if (!(error instanceof SessionConflictError) || token === undefined) throw error;
       // This write was applied (its answer lost) and then built upon: its token is among the older ones.
       // DynamoDB returned the item with the failure; an emulator that does not (dynalite) costs one read here.
       const known = conflictWinner(error);
-      const current = known ? known.current : ((await this.load(session.key)) ?? null);
+      const current = known ? known.current : ((await this.load(session.key, options)) ?? null);
       if (current?.writeTokens?.includes(token)) return;
       if (known) throw error;
       throw new SessionConflictError(error.sessionRef, { cause: error.cause, key: session.key, current });
@@ -157,8 +161,9 @@ export class DynamoDBSessionStore implements SessionStore {
       PutCommandInput,
       'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
     >,
+    options: StoreCallOptions | undefined,
   ): Promise<void> {
-    await this.call('PutItem', key, () =>
+    await this.call('PutItem', key, options, (http) =>
       this.client.send(
         new this.sdk.PutCommand({
           TableName: this.tableName,
@@ -168,18 +173,19 @@ export class DynamoDBSessionStore implements SessionStore {
           // no GetItem.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        http,
       ),
     );
   }
 
-  async touch(key: string, change: TouchChange, _options?: StoreCallOptions): Promise<boolean> {
+  async touch(key: string, change: TouchChange, options?: StoreCallOptions): Promise<boolean> {
     const { updatedAt, expectedVersion } = change;
     const expiresAt = ttlSeconds(change.expiresAt);
     const n = this.items.names;
     // A session that no longer expires (timeouts set to 0 since) loses its ttl attribute.
     const update = expiresAt === undefined ? 'SET #u = :u REMOVE #t' : 'SET #u = :u, #t = :t';
     try {
-      await this.call('UpdateItem', key, () =>
+      await this.call('UpdateItem', key, options, (http) =>
         this.client.send(
           new this.sdk.UpdateCommand({
             TableName: this.tableName,
@@ -193,6 +199,7 @@ export class DynamoDBSessionStore implements SessionStore {
               ...(expiresAt === undefined ? {} : { ':t': expiresAt }),
             },
           }),
+          http,
         ),
       );
       return true;
@@ -205,11 +212,11 @@ export class DynamoDBSessionStore implements SessionStore {
   async delete(
     key: string,
     condition?: DeleteCondition,
-    _options?: StoreCallOptions,
+    options?: StoreCallOptions,
   ): Promise<'deleted' | 'absent'> {
     const n = this.items.names;
     try {
-      const { Attributes } = await this.call('DeleteItem', key, () =>
+      const { Attributes } = await this.call('DeleteItem', key, options, (http) =>
         this.client.send(
           new this.sdk.DeleteCommand({
             TableName: this.tableName,
@@ -223,6 +230,7 @@ export class DynamoDBSessionStore implements SessionStore {
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             }),
           }),
+          http,
         ),
       );
       return condition || Attributes !== undefined ? 'deleted' : 'absent';
@@ -231,17 +239,35 @@ export class DynamoDBSessionStore implements SessionStore {
       // Nothing returned with the failure: nothing was there (DynamoDB), or an emulator that returns nothing
       // (dynalite), which one read tells apart.
       const known = conflictWinner(error);
-      const current = known ? known.current : ((await this.load(key)) ?? null);
+      const current = known ? known.current : ((await this.load(key, options)) ?? null);
       if (current === null) return 'absent';
       if (known) throw error;
       throw new SessionConflictError(error.sessionRef, { cause: error.cause, key, current });
     }
   }
 
-  /** Runs one request and turns the SDK's failures into this library's errors. */
-  private async call<T>(operation: string, key: string, request: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one request, cancelled (its socket destroyed, no retry sent) when the call's time budget is spent, and
+   * turns the SDK's failures into this library's errors. Never sent once the budget is spent.
+   */
+  private async call<T>(
+    operation: string,
+    key: string,
+    options: StoreCallOptions | undefined,
+    request: (http: { abortSignal: RequestAbort } | undefined) => Promise<T>,
+  ): Promise<T> {
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      throw new SessionStoreUnavailableError(
+        `DynamoDB ${operation} on table "${this.tableName}" was not sent for session ${sessionRef(key)}: its ` +
+          'time budget was spent before it started; nothing was written.',
+        { cause: signal.reason },
+      );
+    }
+    const abort = signal && new RequestAbort();
+    const release = abort ? onBudgetSpent(options, () => abort.abort()) : undefined;
     try {
-      return await request();
+      return await request(abort && { abortSignal: abort });
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
       if (name === 'ConditionalCheckFailedException') {
@@ -274,6 +300,8 @@ export class DynamoDBSessionStore implements SessionStore {
           "function's IAM permissions (GetItem, PutItem, UpdateItem, DeleteItem) and the network.",
         { cause: error },
       );
+    } finally {
+      release?.();
     }
   }
 
