@@ -15,7 +15,8 @@ export type Fault =
   | 'error500' // 500 InternalServerError
   | 'reset' // the connection is destroyed, no answer
   | 'stall' // the request is never answered
-  | 'lose-answer'; // forwarded and applied by dynalite, then the connection is destroyed before the answer
+  | 'lose-answer' // forwarded and applied by dynalite, then the connection is destroyed before the answer
+  | 'hold-answer'; // forwarded and applied by dynalite, and never answered (the connection stays open)
 
 /** Which requests a fault applies to: an operation name (`GetItem`, `PutItem`...) or any. */
 export interface FaultPlan {
@@ -35,7 +36,7 @@ export interface FaultProxy {
   heal(): void;
   /** Connections from clients open now (a stalled request holds one until the client gives it up). */
   connections(): number;
-  /** Requests being held without an answer now (stalled), until their client gives them up. */
+  /** Requests being held without an answer now (stalled, or their answer held), until their client gives them up. */
   held(): number;
   close(): Promise<void>;
 }
@@ -95,10 +96,12 @@ export async function startFaultProxy(
           hold(req);
           return; // never answered; closed with the proxy
         case 'lose-answer':
+        case 'hold-answer':
           break; // forwarded below, its answer dropped
       }
     }
     const loseAnswer = planned?.fault === 'lose-answer';
+    const holdAnswer = planned?.fault === 'hold-answer';
     const out = forward(
       {
         host: upstream.hostname,
@@ -111,6 +114,11 @@ export async function startFaultProxy(
         if (loseAnswer) {
           answer.resume();
           answer.on('end', () => req.socket.destroy());
+          return;
+        }
+        if (holdAnswer) {
+          answer.resume();
+          hold(req);
           return;
         }
         if (!proxyOptions.oldItemOnConditionFailure || answer.statusCode !== 400) {

@@ -10,11 +10,12 @@ import {
   SessionConflictError,
   SessionConfigurationError,
   SessionStoreUnavailableError,
+  SessionWriteUnknownError,
 } from '../errors';
 import { sessionRef } from '../session-id';
 import type * as DynamoDBSdk from './dynamodb-sdk';
 import { type AttributeNames, SessionItemCodec, ttlSeconds } from './dynamodb-item';
-import { RequestAbort } from './dynamodb-request';
+import { RequestAbort, type WriteCommand, WriteAttempts } from './dynamodb-request';
 import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './sdk-setup';
 import {
   type DeleteCondition,
@@ -163,16 +164,18 @@ export class DynamoDBSessionStore implements SessionStore {
     >,
     options: StoreCallOptions | undefined,
   ): Promise<void> {
-    await this.call('PutItem', key, options, (http) =>
+    await this.call('PutItem', key, options, (http, watch) =>
       this.client.send(
-        new this.sdk.PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ...condition,
-          // On a lost race DynamoDB returns the winning item with the error, at no read cost: a retry needs
-          // no GetItem.
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+        watch(
+          new this.sdk.PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ...condition,
+            // On a lost race DynamoDB returns the winning item with the error, at no read cost: a retry needs
+            // no GetItem.
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
         http,
       ),
     );
@@ -185,20 +188,22 @@ export class DynamoDBSessionStore implements SessionStore {
     // A session that no longer expires (timeouts set to 0 since) loses its ttl attribute.
     const update = expiresAt === undefined ? 'SET #u = :u REMOVE #t' : 'SET #u = :u, #t = :t';
     try {
-      await this.call('UpdateItem', key, options, (http) =>
+      await this.call('UpdateItem', key, options, (http, watch) =>
         this.client.send(
-          new this.sdk.UpdateCommand({
-            TableName: this.tableName,
-            Key: { [n.key]: key },
-            UpdateExpression: update,
-            ConditionExpression: '#v = :expected',
-            ExpressionAttributeNames: { '#u': n.updatedAt, '#t': n.ttl, '#v': n.version },
-            ExpressionAttributeValues: {
-              ':u': updatedAt,
-              ':expected': expectedVersion,
-              ...(expiresAt === undefined ? {} : { ':t': expiresAt }),
-            },
-          }),
+          watch(
+            new this.sdk.UpdateCommand({
+              TableName: this.tableName,
+              Key: { [n.key]: key },
+              UpdateExpression: update,
+              ConditionExpression: '#v = :expected',
+              ExpressionAttributeNames: { '#u': n.updatedAt, '#t': n.ttl, '#v': n.version },
+              ExpressionAttributeValues: {
+                ':u': updatedAt,
+                ':expected': expectedVersion,
+                ...(expiresAt === undefined ? {} : { ':t': expiresAt }),
+              },
+            }),
+          ),
           http,
         ),
       );
@@ -216,20 +221,22 @@ export class DynamoDBSessionStore implements SessionStore {
   ): Promise<'deleted' | 'absent'> {
     const n = this.items.names;
     try {
-      const { Attributes } = await this.call('DeleteItem', key, options, (http) =>
+      const { Attributes } = await this.call('DeleteItem', key, options, (http, watch) =>
         this.client.send(
-          new this.sdk.DeleteCommand({
-            TableName: this.tableName,
-            Key: { [n.key]: key },
-            // A conditional delete that succeeds deleted the item; an unconditional one learns it from the item.
-            ReturnValues: condition ? 'NONE' : 'ALL_OLD',
-            ...(condition && {
-              ConditionExpression: '#v = :expected',
-              ExpressionAttributeNames: { '#v': n.version },
-              ExpressionAttributeValues: { ':expected': condition.expectedVersion },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          watch(
+            new this.sdk.DeleteCommand({
+              TableName: this.tableName,
+              Key: { [n.key]: key },
+              // A conditional delete that succeeds deleted the item; an unconditional one learns it from the item.
+              ReturnValues: condition ? 'NONE' : 'ALL_OLD',
+              ...(condition && {
+                ConditionExpression: '#v = :expected',
+                ExpressionAttributeNames: { '#v': n.version },
+                ExpressionAttributeValues: { ':expected': condition.expectedVersion },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              }),
             }),
-          }),
+          ),
           http,
         ),
       );
@@ -248,61 +255,103 @@ export class DynamoDBSessionStore implements SessionStore {
 
   /**
    * Runs one request, cancelled (its socket destroyed, no retry sent) when the call's time budget is spent, and
-   * turns the SDK's failures into this library's errors. Never sent once the budget is spent.
+   * turns the SDK's failures into this library's errors. Never sent once the budget is spent. A write passes
+   * its command through `watch`: when it fails after an attempt DynamoDB may have applied, the error is a
+   * {@link SessionWriteUnknownError}. A failed condition stays a conflict: the write token makes the SDK's
+   * resend of a write already applied succeed, so a condition that fails is another writer's.
    */
   private async call<T>(
     operation: string,
     key: string,
     options: StoreCallOptions | undefined,
-    request: (http: { abortSignal: RequestAbort } | undefined) => Promise<T>,
+    request: (
+      http: { abortSignal: RequestAbort } | undefined,
+      watch: <C extends WriteCommand>(command: C) => C,
+    ) => Promise<T>,
   ): Promise<T> {
     const signal = options?.signal;
-    if (signal?.aborted) {
-      throw new SessionStoreUnavailableError(
-        `DynamoDB ${operation} on table "${this.tableName}" was not sent for session ${sessionRef(key)}: its ` +
-          'time budget was spent before it started; nothing was written.',
-        { cause: signal.reason },
-      );
-    }
+    if (signal?.aborted) throw this.cancelled(operation, key, signal.reason);
     const abort = signal && new RequestAbort();
     const release = abort ? onBudgetSpent(options, () => abort.abort()) : undefined;
+    let attempts: WriteAttempts | undefined;
+    const watch = <C extends WriteCommand>(command: C): C => {
+      attempts = new WriteAttempts(command, abort);
+      return command;
+    };
     try {
-      return await request(abort && { abortSignal: abort });
+      return await request(abort && { abortSignal: abort }, watch);
     } catch (error) {
-      const name = error instanceof Error ? error.name : '';
-      if (name === 'ConditionalCheckFailedException') {
-        // DynamoDB returns what won with the failure (ReturnValuesOnConditionCheckFailure): no second read.
-        const winner = (error as { Item?: Record<string, AttributeValue> }).Item;
-        throw new SessionConflictError(sessionRef(key), {
-          cause: error,
-          key,
-          ...(winner ? { current: this.items.fromAttributeValues(key, winner) } : {}),
-        });
+      const failure = this.failure(operation, key, error);
+      if (attempts?.mayHaveApplied && !(failure instanceof SessionConflictError)) {
+        throw this.unknownOutcome(operation, key, error);
       }
-      if (name === 'ResourceNotFoundException') {
-        throw new SessionStoreUnavailableError(
-          `DynamoDB table "${this.tableName}" was not found (${operation}): create it (see the README's ` +
-            '"Creating the table") or point tableName, region or endpoint at the right one.',
-          { cause: error },
-        );
-      }
-      const missing = missingSdkSetting(error);
-      if (missing) {
-        // The request never left: the laptop has no AWS configuration. Say what to set, not IAM and network.
-        throw new SessionStoreUnavailableError(
-          `DynamoDB ${operation} on table "${this.tableName}" was not sent: ${this.setupAdvice(missing, error)}`,
-          { cause: error },
-        );
-      }
-      throw new SessionStoreUnavailableError(
-        `DynamoDB ${operation} on table "${this.tableName}" failed for session ${sessionRef(key)}: ` +
-          `${name || 'Error'}: ${error instanceof Error ? error.message : String(error)}. Check the table, the ` +
-          "function's IAM permissions (GetItem, PutItem, UpdateItem, DeleteItem) and the network.",
-        { cause: error },
-      );
+      if (abort?.aborted && !(failure instanceof SessionConflictError))
+        throw this.cancelled(operation, key, error);
+      throw failure;
     } finally {
       release?.();
     }
+  }
+
+  /** A write that failed after an attempt DynamoDB may have applied. */
+  private unknownOutcome(operation: string, key: string, error: unknown): SessionWriteUnknownError {
+    const name = error instanceof Error ? error.name : 'Error';
+    return new SessionWriteUnknownError(
+      `DynamoDB ${operation} on table "${this.tableName}" for session ${sessionRef(key)} may have been ` +
+        `applied: it was sent, and no answer confirmed or refused it (${name}: ` +
+        `${error instanceof Error ? error.message : String(error)}). Read the session again before repeating a ` +
+        'change that must not happen twice; check the network path to DynamoDB.',
+      { cause: error },
+    );
+  }
+
+  /** A request cancelled because its time budget was spent, before anything of it could have been applied. */
+  private cancelled(operation: string, key: string, cause: unknown): SessionStoreUnavailableError {
+    return new SessionStoreUnavailableError(
+      `DynamoDB ${operation} on table "${this.tableName}" was cancelled for session ${sessionRef(key)}: its ` +
+        'time budget was spent; nothing was written.',
+      { cause },
+    );
+  }
+
+  /** This library's error for a failure of the SDK, when no attempt of it may have been applied. */
+  private failure(
+    operation: string,
+    key: string,
+    error: unknown,
+  ): SessionConflictError | SessionStoreUnavailableError {
+    const name = error instanceof Error ? error.name : '';
+    if (name === 'ConditionalCheckFailedException') {
+      // DynamoDB returns what won with the failure (ReturnValuesOnConditionCheckFailure): no second read.
+      const winner = (error as { Item?: Record<string, AttributeValue> }).Item;
+      return new SessionConflictError(sessionRef(key), {
+        cause: error,
+        key,
+        ...(winner ? { current: this.items.fromAttributeValues(key, winner) } : {}),
+      });
+    }
+    if (name === 'ResourceNotFoundException') {
+      return new SessionStoreUnavailableError(
+        `DynamoDB table "${this.tableName}" was not found (${operation}): create it (see the README's ` +
+          '"Creating the table") or point tableName, region or endpoint at the right one.',
+        { cause: error },
+      );
+    }
+    const missing = missingSdkSetting(error);
+    if (missing) {
+      // The request never left: the laptop has no AWS configuration. Say what to set, not IAM and network.
+      return new SessionStoreUnavailableError(
+        `DynamoDB ${operation} on table "${this.tableName}" was not sent: ${this.setupAdvice(missing, error)}`,
+        { cause: error },
+      );
+    }
+    return new SessionStoreUnavailableError(
+      `DynamoDB ${operation} on table "${this.tableName}" failed for session ${sessionRef(key)}: ` +
+        `${name || 'Error'}: ${error instanceof Error ? error.message : String(error)}. Nothing was written. ` +
+        "Check the table, the function's IAM permissions (GetItem, PutItem, UpdateItem, DeleteItem) and the " +
+        'network.',
+      { cause: error },
+    );
   }
 
   /** What to set when the SDK found no region or no credentials, for a client this store built or was given. */
