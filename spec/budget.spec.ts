@@ -1,7 +1,7 @@
 // Each store call's time budget: storeTimeoutMs, cut to the Lambda's remaining time less a reserve. On jest's
 // fake clock: a budget is checked to the millisecond, and nothing waits.
-import { SessionStoreUnavailableError } from '../src';
-import { callBudget } from '../src/budget';
+import { SessionStoreUnavailableError, SessionWriteUnknownError } from '../src';
+import { callBudget, onBudgetSpent } from '../src/budget';
 import { type StoreCallOptions } from '../src/stores/session-store';
 import { fakeContext } from './support/lambda';
 
@@ -40,17 +40,74 @@ describe('callBudget', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
-  it('fails with SessionStoreUnavailableError once storeTimeoutMs is spent, aborting the call with it', async () => {
+  it('fails a read with SessionStoreUnavailableError once storeTimeoutMs is spent, aborting the call with it', async () => {
     const { held, call } = heldCall();
-    const result = callBudget(1000, undefined)(call);
+    const result = callBudget(1000, undefined)(call, 'read');
 
     expect(await after(999, result)).toBe('pending');
     const error = await after(1, result);
 
     expect(error).toBeInstanceOf(SessionStoreUnavailableError);
-    expect((error as Error).message).toMatch(/did not finish in its time budget \(1000 ms/);
+    expect(error).not.toBeInstanceOf(SessionWriteUnknownError);
+    expect((error as Error).message).toMatch(
+      /did not answer in its time budget \(1000 ms.*nothing was written/,
+    );
     expect(held.signal?.aborted).toBe(true);
     expect(held.signal?.reason).toBe(error);
+  });
+
+  it('fails a write (any call not said to read) with SessionWriteUnknownError: it may have been applied', async () => {
+    const { held, call } = heldCall();
+    const error = await after(1000, callBudget(1000, undefined)(call));
+
+    expect(error).toBeInstanceOf(SessionWriteUnknownError);
+    expect((error as Error).message).toMatch(/did not confirm a write .* may have been applied/);
+    expect(held.signal?.reason).toBe(error);
+  });
+
+  it('does not call the store when the Lambda time left is within the reserve', async () => {
+    const { held, call } = heldCall();
+    const context = fakeContext({ getRemainingTimeInMillis: () => 250 });
+
+    const error = await callBudget(3000, context)(call).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SessionStoreUnavailableError);
+    expect(error).not.toBeInstanceOf(SessionWriteUnknownError);
+    expect((error as Error).message).toMatch(/not called.*nothing was sent/);
+    expect(held.signal).toBeUndefined(); // never called
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it("runs a store's cancel when the budget is spent, without a listener on the signal, and not after it settled", async () => {
+    const cancelled: string[] = [];
+    const budget = callBudget(1000, undefined);
+    const listen = jest.spyOn(AbortSignal.prototype, 'addEventListener');
+    const stalled = budget((o) => {
+      onBudgetSpent(o, () => cancelled.push('stalled'));
+      return new Promise<never>(() => undefined);
+    });
+    const answered = budget(async (o) => {
+      onBudgetSpent(o, () => cancelled.push('answered'));
+      return 'saved';
+    });
+
+    await expect(answered).resolves.toBe('saved');
+    expect(await after(1000, stalled)).toBeInstanceOf(SessionWriteUnknownError);
+    expect(cancelled).toEqual(['stalled']);
+    expect(listen).not.toHaveBeenCalled();
+    listen.mockRestore();
+  });
+
+  it('runs a cancel on a plain signal, for a store called outside the engine, until it is released', () => {
+    const controller = new AbortController();
+    const cancelled: string[] = [];
+    const release = onBudgetSpent({ signal: controller.signal }, () => cancelled.push('first'));
+    release();
+    onBudgetSpent({ signal: controller.signal }, () => cancelled.push('second'));
+
+    controller.abort();
+
+    expect(cancelled).toEqual(['second']);
   });
 
   it("is cut to the Lambda's remaining time less 250 ms", async () => {

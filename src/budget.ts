@@ -1,12 +1,50 @@
 /** How long the engine waits for the store, and between retries of a lost race. */
-import { SessionStoreUnavailableError } from './errors';
+import { SessionStoreUnavailableError, SessionWriteUnknownError } from './errors';
 import { type StoreCallOptions } from './stores/session-store';
 
 /** Time kept back from the Lambda's remaining time, to return an error before the runtime kills the invocation. */
 const LAMBDA_RESERVE_MS = 250;
 
-/** Runs one store call with an abort signal that fires when the call's time budget is spent. */
-export type Budget = <T>(call: (options: StoreCallOptions) => Promise<T>) => Promise<T>;
+/**
+ * Runs one store call with an abort signal that fires when the call's time budget is spent. `access` says what
+ * a call given up on may have done: a `read` nothing; a `write` (the default: any call not known to read) may
+ * have been applied, and fails with `SessionWriteUnknownError`.
+ */
+export type Budget = <T>(
+  call: (options: StoreCallOptions) => Promise<T>,
+  access?: 'read' | 'write',
+) => Promise<T>;
+
+/**
+ * Where the call options of a budget keep the functions {@link onBudgetSpent} registered. A registered symbol:
+ * the engine of one build may call a store of the package's other build.
+ */
+const SPENT = Symbol.for('lambda-sessions.budget-spent.v1');
+
+/** Call options as a budget makes them. */
+interface BudgetedCallOptions extends StoreCallOptions {
+  readonly [SPENT]?: (() => void)[];
+}
+
+/**
+ * Runs `cancel` when the time budget of the call that received `options` is spent, for a store of this package
+ * that cancels its request: without a listener on `options.signal` when the options come from the engine's
+ * budget (a listener on an AbortSignal costs about 8 µs in Node 20, per call), with one otherwise. Returns what
+ * unregisters it, for when the call has settled.
+ */
+export function onBudgetSpent(options: BudgetedCallOptions | undefined, cancel: () => void): () => void {
+  const hooks = options?.[SPENT];
+  if (hooks) {
+    hooks.push(cancel);
+    return noop; // the budget drops its list when the call settles
+  }
+  const signal = options?.signal;
+  if (!signal) return noop;
+  signal.addEventListener('abort', cancel, { once: true });
+  return () => signal.removeEventListener('abort', cancel);
+}
+
+const noop = () => undefined;
 
 /**
  * Each store call's time budget: `storeTimeoutMs`, cut to the Lambda's remaining time less a reserve when the
@@ -17,30 +55,48 @@ export type Budget = <T>(call: (options: StoreCallOptions) => Promise<T>) => Pro
 export function callBudget(storeTimeoutMs: number, lambdaContext: unknown): Budget {
   const remaining = (lambdaContext as { getRemainingTimeInMillis?: unknown } | undefined)
     ?.getRemainingTimeInMillis;
-  return async (call) => {
+  return async (call, access = 'write') => {
     let ms = storeTimeoutMs;
     if (typeof remaining === 'function') {
       const left = Number(remaining.call(lambdaContext));
       if (Number.isFinite(left)) ms = Math.min(ms, left - LAMBDA_RESERVE_MS);
     }
+    if (!(ms > 0)) {
+      // Sent now, a write could not be answered in time, and its outcome would be unknown: it is not sent.
+      throw new SessionStoreUnavailableError(
+        `The session store was not called: the Lambda time left is within the ${LAMBDA_RESERVE_MS} ms kept to ` +
+          'return an error, so nothing was sent and nothing written. Give the function a longer timeout, or ' +
+          'let the handler return sooner.',
+      );
+    }
     const controller = new AbortController();
+    const spent: (() => void)[] = [];
+    const options: BudgetedCallOptions = { signal: controller.signal, [SPENT]: spent };
     let timer: NodeJS.Timeout | undefined;
     // A plain promise, not a listener on the signal: EventTarget listeners cost more than the rest of the call.
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => {
-          const error = new SessionStoreUnavailableError(
-            `The session store did not finish in its time budget (${Math.round(ms)} ms: storeTimeoutMs, or the ` +
-              'Lambda time left); nothing more was written. Check the network path to the store and its latency.',
-            { cause: new DOMException('The store call timed out', 'TimeoutError') },
-          );
-          controller.abort(error);
-          reject(error);
-        },
-        Math.max(1, ms),
-      );
+      timer = setTimeout(() => {
+        const budget = `${Math.round(ms)} ms: storeTimeoutMs, or the Lambda time left less ${LAMBDA_RESERVE_MS} ms`;
+        const cause = { cause: new DOMException('The store call timed out', 'TimeoutError') };
+        const error =
+          access === 'read'
+            ? new SessionStoreUnavailableError(
+                `The session store did not answer in its time budget (${budget}); the call was given up and ` +
+                  'nothing was written. Check the network path to the store and its latency.',
+                cause,
+              )
+            : new SessionWriteUnknownError(
+                `The session store did not confirm a write in its time budget (${budget}): the write was ` +
+                  'given up and may have been applied, or not. Read the session again before repeating a ' +
+                  'change that must not happen twice; check the network path to the store and its latency.',
+                cause,
+              );
+        reject(error);
+        controller.abort(error);
+        for (const cancel of spent) cancel();
+      }, ms);
     });
-    const pending = call({ signal: controller.signal });
+    const pending = call(options);
     pending.catch(() => undefined); // it may still fail after the budget is spent: that is already reported
     try {
       return await Promise.race([pending, expired]);

@@ -253,7 +253,7 @@ export class SessionEngine {
     budget: Budget,
   ): Promise<Found> {
     const found =
-      winner?.key === key ? (winner.current ?? undefined) : await budget((o) => store.load(key, o));
+      winner?.key === key ? (winner.current ?? undefined) : await budget((o) => store.load(key, o), 'read');
     if (!found) {
       options.logger?.debug('lambda-sessions: session not found', { session: sessionRef(key) });
       return ABSENT;

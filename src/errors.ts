@@ -215,8 +215,35 @@ export class SessionTooLargeError extends SessionError {
  */
 export class SessionResponseError extends SessionError {}
 
-/** The store could not be reached or refused the request (throttling, network, missing table, permissions). */
+/**
+ * The store could not be reached or refused the request (throttling, network, missing table, permissions), or
+ * did not answer a read in the call's time budget. Thrown as this class, nothing was written: the stored session
+ * is what it was before the invocation. When a write may have been applied all the same, the error is its
+ * subclass {@link SessionWriteUnknownError}.
+ */
 export class SessionStoreUnavailableError extends SessionError {}
+
+/**
+ * A write (a save, an expiry slide or a delete) was sent and no answer said whether the store applied it: the
+ * time budget ran out with the request in flight, or the SDK's last attempt ended in a reset connection, a
+ * timeout or a server error. (An answer lost on an earlier attempt is not this: the SDK sends the write again,
+ * and its write token makes that safe.) The stored session is either the one this invocation wrote, or
+ * deleted, or the one before; nobody can tell from here.
+ *
+ * A subclass of {@link SessionStoreUnavailableError}, so existing `catch`es still take it; test for this class
+ * first to tell "maybe written" from "not written". Before repeating a change that must not happen twice (an
+ * order, a payment, a counter), read the session again to see whether it was saved.
+ *
+ * @example
+ * try {
+ *   return await handler(event, context);
+ * } catch (error) {
+ *   if (error instanceof SessionWriteUnknownError) return { statusCode: 503, body: 'Saved or not: reload' };
+ *   if (error instanceof SessionStoreUnavailableError) return { statusCode: 503, body: 'Not saved: retry' };
+ *   throw error;
+ * }
+ */
+export class SessionWriteUnknownError extends SessionStoreUnavailableError {}
 
 /** A stored item exists but cannot be read as a session (not written by this library, or damaged). */
 export class SessionCorruptError extends SessionError {}
@@ -259,6 +286,7 @@ for (const [type, name] of [
   [SessionConflictError, 'SessionConflictError'],
   [SessionTooLargeError, 'SessionTooLargeError'],
   [SessionStoreUnavailableError, 'SessionStoreUnavailableError'],
+  [SessionWriteUnknownError, 'SessionWriteUnknownError'],
   [SessionCorruptError, 'SessionCorruptError'],
   [SessionResponseError, 'SessionResponseError'],
 ] as const) {

@@ -39,6 +39,7 @@ export {
   SessionSerializationError,
   SessionConflictError,
   SessionStoreUnavailableError,
+  SessionWriteUnknownError,
   SessionCorruptError,
   SessionTooLargeError,
   SessionResponseError,

@@ -85,7 +85,9 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
     const json = await validated(inv, shape, data, undefined, regenerated.key);
     // A seeded id may name a session that exists already (the user's, from another device): replace it, unless
     // a later deployment wrote it and it is still alive.
-    const existing = regenerated.seeded ? await budget((o) => store.load(regenerated.key, o)) : undefined;
+    const existing = regenerated.seeded
+      ? await budget((o) => store.load(regenerated.key, o), 'read')
+      : undefined;
     if (
       existing &&
       isAlive(existing, now, options) &&

@@ -12,4 +12,5 @@ export const ERROR_CLASS_NAMES = [
   'SessionStoreUnavailableError',
   'SessionTooLargeError',
   'SessionValidationError',
+  'SessionWriteUnknownError',
 ];

@@ -15,7 +15,8 @@ export type Fault =
   | 'error500' // 500 InternalServerError
   | 'reset' // the connection is destroyed, no answer
   | 'stall' // the request is never answered
-  | 'lose-answer'; // forwarded and applied upstream, then the connection is destroyed before the answer
+  | 'lose-answer' // forwarded and applied upstream, then the connection is destroyed before the answer
+  | 'hold-answer'; // forwarded and applied upstream, and never answered (the connection stays open)
 
 /** Which requests a fault applies to: an operation name (`GetItem`, `PutItem`...) or any. */
 export interface FaultPlan {
@@ -31,6 +32,12 @@ export interface FaultProxy {
   readonly seen: string[];
   /** Queues faults; each matching request takes one. */
   plan(...plans: FaultPlan[]): void;
+  /** Drops the faults still queued: requests from now on are forwarded. Requests already stalled stay stalled. */
+  heal(): void;
+  /** Connections from clients open now (a stalled request holds one until the client gives it up). */
+  connections(): number;
+  /** Requests being held without an answer now (stalled, or their answer held), until their client gives them up. */
+  held(): number;
   close(): Promise<void>;
 }
 
@@ -55,6 +62,11 @@ export async function startFaultProxy(
   const queue: { fault: Fault; operation?: string; left: number }[] = [];
   const seen: string[] = [];
   const sockets = new Set<Socket>();
+  const holding = new Set<IncomingMessage>();
+  const hold = (req: IncomingMessage) => {
+    holding.add(req);
+    req.socket.once('close', () => holding.delete(req));
+  };
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
@@ -81,12 +93,15 @@ export async function startFaultProxy(
           req.socket.destroy();
           return;
         case 'stall':
+          hold(req);
           return; // never answered; closed with the proxy
         case 'lose-answer':
+        case 'hold-answer':
           break; // forwarded below, its answer dropped
       }
     }
     const loseAnswer = planned?.fault === 'lose-answer';
+    const holdAnswer = planned?.fault === 'hold-answer';
     const out = forward(
       {
         host: upstream.hostname,
@@ -99,6 +114,11 @@ export async function startFaultProxy(
         if (loseAnswer) {
           answer.resume();
           answer.on('end', () => req.socket.destroy());
+          return;
+        }
+        if (holdAnswer) {
+          answer.resume();
+          hold(req);
           return;
         }
         if (!proxyOptions.oldItemOnConditionFailure || answer.statusCode !== 400) {
@@ -128,6 +148,11 @@ export async function startFaultProxy(
     seen,
     plan: (...plans) =>
       plans.forEach((p) => queue.push({ fault: p.fault, operation: p.operation, left: p.times ?? 1 })),
+    heal: () => {
+      queue.length = 0;
+    },
+    connections: () => sockets.size,
+    held: () => holding.size,
     close: () => {
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));

@@ -22,6 +22,10 @@ export function documentClient(options: DynamoDBSessionStoreOptions): DynamoDBDo
       maxAttempts: options.maxAttempts ?? 3,
       requestHandler: {
         requestTimeout: options.requestTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
+        // Since @smithy/node-http-handler 4 a request past `requestTimeout` is only logged unless this is set,
+        // and keeps its socket: 50 stalled requests (the pool) and every later one waits. Before 4 (SDK 3.521.0)
+        // the option does not exist and `requestTimeout` destroys the socket of a request gone quiet.
+        throwOnRequestTimeout: true,
         connectionTimeout: 1_000,
       },
     });

@@ -4,15 +4,18 @@
  */
 import { type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { onBudgetSpent } from '../budget';
 import {
   conflictWinner,
   SessionConflictError,
   SessionConfigurationError,
   SessionStoreUnavailableError,
+  SessionWriteUnknownError,
 } from '../errors';
 import { sessionRef } from '../session-id';
 import type * as DynamoDBSdk from './dynamodb-sdk';
 import { type AttributeNames, SessionItemCodec, ttlSeconds } from './dynamodb-item';
+import { RequestAbort, type WriteCommand, WriteAttempts } from './dynamodb-request';
 import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './sdk-setup';
 import {
   type DeleteCondition,
@@ -54,9 +57,10 @@ export interface DynamoDBSessionStoreOptions {
    */
   maxAttempts?: number;
   /**
-   * How long the client waits for one HTTP response before it gives up on the socket, in milliseconds: the
-   * engine stops waiting after `storeTimeoutMs`, this frees the socket of a stalled request. Ignored when
-   * `client` is given. @default 3000 (the engine's `storeTimeoutMs`)
+   * How long the client waits for one HTTP response before it destroys the request and its socket (an attempt
+   * the SDK may retry), in milliseconds. A call the engine gives up on (`storeTimeoutMs`) is cancelled at once
+   * whatever this is; this bounds a call made without the engine. Ignored when `client` is given.
+   * @default 3000 (the engine's `storeTimeoutMs`)
    */
   requestTimeoutMs?: number;
   /** The largest item written, in bytes; larger sessions throw `SessionTooLargeError`. @default 409600 (DynamoDB's 400 KB) */
@@ -96,14 +100,15 @@ export class DynamoDBSessionStore implements SessionStore {
     this.ownsClient = options.client === undefined;
   }
 
-  async load(key: string, _options?: StoreCallOptions): Promise<StoredSession | undefined> {
-    const { Item } = await this.call('GetItem', key, () =>
+  async load(key: string, options?: StoreCallOptions): Promise<StoredSession | undefined> {
+    const { Item } = await this.call('GetItem', key, options, (http) =>
       this.client.send(
         new this.sdk.GetCommand({
           TableName: this.tableName,
           Key: { [this.items.names.key]: key },
           ConsistentRead: this.consistentRead,
         }),
+        http,
       ),
     );
     return Item === undefined ? undefined : this.items.fromItem(key, Item);
@@ -112,7 +117,7 @@ export class DynamoDBSessionStore implements SessionStore {
   async save(
     session: StoredSession,
     expectedVersion: number | undefined,
-    _options?: StoreCallOptions,
+    options?: StoreCallOptions,
   ): Promise<void> {
     const n = this.items.names;
     const item = this.items.toItem(session);
@@ -137,13 +142,13 @@ export class DynamoDBSessionStore implements SessionStore {
             ExpressionAttributeValues: { ':expected': expectedVersion, ...(token && { ':token': token }) },
           };
     try {
-      await this.put(session.key, item, condition);
+      await this.put(session.key, item, condition, options);
     } catch (error) {
       if (!(error instanceof SessionConflictError) || token === undefined) throw error;
       // This write was applied (its answer lost) and then built upon: its token is among the older ones.
       // DynamoDB returned the item with the failure; an emulator that does not (dynalite) costs one read here.
       const known = conflictWinner(error);
-      const current = known ? known.current : ((await this.load(session.key)) ?? null);
+      const current = known ? known.current : ((await this.load(session.key, options)) ?? null);
       if (current?.writeTokens?.includes(token)) return;
       if (known) throw error;
       throw new SessionConflictError(error.sessionRef, { cause: error.cause, key: session.key, current });
@@ -157,42 +162,49 @@ export class DynamoDBSessionStore implements SessionStore {
       PutCommandInput,
       'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
     >,
+    options: StoreCallOptions | undefined,
   ): Promise<void> {
-    await this.call('PutItem', key, () =>
+    await this.call('PutItem', key, options, (http, watch) =>
       this.client.send(
-        new this.sdk.PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ...condition,
-          // On a lost race DynamoDB returns the winning item with the error, at no read cost: a retry needs
-          // no GetItem.
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+        watch(
+          new this.sdk.PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ...condition,
+            // On a lost race DynamoDB returns the winning item with the error, at no read cost: a retry needs
+            // no GetItem.
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+        http,
       ),
     );
   }
 
-  async touch(key: string, change: TouchChange, _options?: StoreCallOptions): Promise<boolean> {
+  async touch(key: string, change: TouchChange, options?: StoreCallOptions): Promise<boolean> {
     const { updatedAt, expectedVersion } = change;
     const expiresAt = ttlSeconds(change.expiresAt);
     const n = this.items.names;
     // A session that no longer expires (timeouts set to 0 since) loses its ttl attribute.
     const update = expiresAt === undefined ? 'SET #u = :u REMOVE #t' : 'SET #u = :u, #t = :t';
     try {
-      await this.call('UpdateItem', key, () =>
+      await this.call('UpdateItem', key, options, (http, watch) =>
         this.client.send(
-          new this.sdk.UpdateCommand({
-            TableName: this.tableName,
-            Key: { [n.key]: key },
-            UpdateExpression: update,
-            ConditionExpression: '#v = :expected',
-            ExpressionAttributeNames: { '#u': n.updatedAt, '#t': n.ttl, '#v': n.version },
-            ExpressionAttributeValues: {
-              ':u': updatedAt,
-              ':expected': expectedVersion,
-              ...(expiresAt === undefined ? {} : { ':t': expiresAt }),
-            },
-          }),
+          watch(
+            new this.sdk.UpdateCommand({
+              TableName: this.tableName,
+              Key: { [n.key]: key },
+              UpdateExpression: update,
+              ConditionExpression: '#v = :expected',
+              ExpressionAttributeNames: { '#u': n.updatedAt, '#t': n.ttl, '#v': n.version },
+              ExpressionAttributeValues: {
+                ':u': updatedAt,
+                ':expected': expectedVersion,
+                ...(expiresAt === undefined ? {} : { ':t': expiresAt }),
+              },
+            }),
+          ),
+          http,
         ),
       );
       return true;
@@ -205,24 +217,27 @@ export class DynamoDBSessionStore implements SessionStore {
   async delete(
     key: string,
     condition?: DeleteCondition,
-    _options?: StoreCallOptions,
+    options?: StoreCallOptions,
   ): Promise<'deleted' | 'absent'> {
     const n = this.items.names;
     try {
-      const { Attributes } = await this.call('DeleteItem', key, () =>
+      const { Attributes } = await this.call('DeleteItem', key, options, (http, watch) =>
         this.client.send(
-          new this.sdk.DeleteCommand({
-            TableName: this.tableName,
-            Key: { [n.key]: key },
-            // A conditional delete that succeeds deleted the item; an unconditional one learns it from the item.
-            ReturnValues: condition ? 'NONE' : 'ALL_OLD',
-            ...(condition && {
-              ConditionExpression: '#v = :expected',
-              ExpressionAttributeNames: { '#v': n.version },
-              ExpressionAttributeValues: { ':expected': condition.expectedVersion },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          watch(
+            new this.sdk.DeleteCommand({
+              TableName: this.tableName,
+              Key: { [n.key]: key },
+              // A conditional delete that succeeds deleted the item; an unconditional one learns it from the item.
+              ReturnValues: condition ? 'NONE' : 'ALL_OLD',
+              ...(condition && {
+                ConditionExpression: '#v = :expected',
+                ExpressionAttributeNames: { '#v': n.version },
+                ExpressionAttributeValues: { ':expected': condition.expectedVersion },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              }),
             }),
-          }),
+          ),
+          http,
         ),
       );
       return condition || Attributes !== undefined ? 'deleted' : 'absent';
@@ -231,50 +246,112 @@ export class DynamoDBSessionStore implements SessionStore {
       // Nothing returned with the failure: nothing was there (DynamoDB), or an emulator that returns nothing
       // (dynalite), which one read tells apart.
       const known = conflictWinner(error);
-      const current = known ? known.current : ((await this.load(key)) ?? null);
+      const current = known ? known.current : ((await this.load(key, options)) ?? null);
       if (current === null) return 'absent';
       if (known) throw error;
       throw new SessionConflictError(error.sessionRef, { cause: error.cause, key, current });
     }
   }
 
-  /** Runs one request and turns the SDK's failures into this library's errors. */
-  private async call<T>(operation: string, key: string, request: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one request, cancelled (its socket destroyed, no retry sent) when the call's time budget is spent, and
+   * turns the SDK's failures into this library's errors. Never sent once the budget is spent. A write passes
+   * its command through `watch`: when it fails after an attempt DynamoDB may have applied, the error is a
+   * {@link SessionWriteUnknownError}. A failed condition stays a conflict: the write token makes the SDK's
+   * resend of a write already applied succeed, so a condition that fails is another writer's.
+   */
+  private async call<T>(
+    operation: string,
+    key: string,
+    options: StoreCallOptions | undefined,
+    request: (
+      http: { abortSignal: RequestAbort } | undefined,
+      watch: <C extends WriteCommand>(command: C) => C,
+    ) => Promise<T>,
+  ): Promise<T> {
+    const signal = options?.signal;
+    if (signal?.aborted) throw this.cancelled(operation, key, signal.reason);
+    const abort = signal && new RequestAbort();
+    const release = abort ? onBudgetSpent(options, () => abort.abort()) : undefined;
+    let attempts: WriteAttempts | undefined;
+    const watch = <C extends WriteCommand>(command: C): C => {
+      attempts = new WriteAttempts(command, abort);
+      return command;
+    };
     try {
-      return await request();
+      return await request(abort && { abortSignal: abort }, watch);
     } catch (error) {
-      const name = error instanceof Error ? error.name : '';
-      if (name === 'ConditionalCheckFailedException') {
-        // DynamoDB returns what won with the failure (ReturnValuesOnConditionCheckFailure): no second read.
-        const winner = (error as { Item?: Record<string, AttributeValue> }).Item;
-        throw new SessionConflictError(sessionRef(key), {
-          cause: error,
-          key,
-          ...(winner ? { current: this.items.fromAttributeValues(key, winner) } : {}),
-        });
+      const failure = this.failure(operation, key, error);
+      if (attempts?.mayHaveApplied && !(failure instanceof SessionConflictError)) {
+        throw this.unknownOutcome(operation, key, error);
       }
-      if (name === 'ResourceNotFoundException') {
-        throw new SessionStoreUnavailableError(
-          `DynamoDB table "${this.tableName}" was not found (${operation}): create it (see the README's ` +
-            '"Creating the table") or point tableName, region or endpoint at the right one.',
-          { cause: error },
-        );
-      }
-      const missing = missingSdkSetting(error);
-      if (missing) {
-        // The request never left: the laptop has no AWS configuration. Say what to set, not IAM and network.
-        throw new SessionStoreUnavailableError(
-          `DynamoDB ${operation} on table "${this.tableName}" was not sent: ${this.setupAdvice(missing, error)}`,
-          { cause: error },
-        );
-      }
-      throw new SessionStoreUnavailableError(
-        `DynamoDB ${operation} on table "${this.tableName}" failed for session ${sessionRef(key)}: ` +
-          `${name || 'Error'}: ${error instanceof Error ? error.message : String(error)}. Check the table, the ` +
-          "function's IAM permissions (GetItem, PutItem, UpdateItem, DeleteItem) and the network.",
+      if (abort?.aborted && !(failure instanceof SessionConflictError))
+        throw this.cancelled(operation, key, error);
+      throw failure;
+    } finally {
+      release?.();
+    }
+  }
+
+  /** A write that failed after an attempt DynamoDB may have applied. */
+  private unknownOutcome(operation: string, key: string, error: unknown): SessionWriteUnknownError {
+    const name = error instanceof Error ? error.name : 'Error';
+    return new SessionWriteUnknownError(
+      `DynamoDB ${operation} on table "${this.tableName}" for session ${sessionRef(key)} may have been ` +
+        `applied: it was sent, and no answer confirmed or refused it (${name}: ` +
+        `${error instanceof Error ? error.message : String(error)}). Read the session again before repeating a ` +
+        'change that must not happen twice; check the network path to DynamoDB.',
+      { cause: error },
+    );
+  }
+
+  /** A request cancelled because its time budget was spent, before anything of it could have been applied. */
+  private cancelled(operation: string, key: string, cause: unknown): SessionStoreUnavailableError {
+    return new SessionStoreUnavailableError(
+      `DynamoDB ${operation} on table "${this.tableName}" was cancelled for session ${sessionRef(key)}: its ` +
+        'time budget was spent; nothing was written.',
+      { cause },
+    );
+  }
+
+  /** This library's error for a failure of the SDK, when no attempt of it may have been applied. */
+  private failure(
+    operation: string,
+    key: string,
+    error: unknown,
+  ): SessionConflictError | SessionStoreUnavailableError {
+    const name = error instanceof Error ? error.name : '';
+    if (name === 'ConditionalCheckFailedException') {
+      // DynamoDB returns what won with the failure (ReturnValuesOnConditionCheckFailure): no second read.
+      const winner = (error as { Item?: Record<string, AttributeValue> }).Item;
+      return new SessionConflictError(sessionRef(key), {
+        cause: error,
+        key,
+        ...(winner ? { current: this.items.fromAttributeValues(key, winner) } : {}),
+      });
+    }
+    if (name === 'ResourceNotFoundException') {
+      return new SessionStoreUnavailableError(
+        `DynamoDB table "${this.tableName}" was not found (${operation}): create it (see the README's ` +
+          '"Creating the table") or point tableName, region or endpoint at the right one.',
         { cause: error },
       );
     }
+    const missing = missingSdkSetting(error);
+    if (missing) {
+      // The request never left: the laptop has no AWS configuration. Say what to set, not IAM and network.
+      return new SessionStoreUnavailableError(
+        `DynamoDB ${operation} on table "${this.tableName}" was not sent: ${this.setupAdvice(missing, error)}`,
+        { cause: error },
+      );
+    }
+    return new SessionStoreUnavailableError(
+      `DynamoDB ${operation} on table "${this.tableName}" failed for session ${sessionRef(key)}: ` +
+        `${name || 'Error'}: ${error instanceof Error ? error.message : String(error)}. Nothing was written. ` +
+        "Check the table, the function's IAM permissions (GetItem, PutItem, UpdateItem, DeleteItem) and the " +
+        'network.',
+      { cause: error },
+    );
   }
 
   /** What to set when the SDK found no region or no credentials, for a client this store built or was given. */
