@@ -1,39 +1,9 @@
 // session-lambda's promises about the table, against dynalite in-process. Its README scenarios and test
 // cases are engine rules (spec/engine-rules/session-lambda.ts), run on memory and on dynalite.
-import { type APIGatewayProxyEventV2 } from 'aws-lambda';
-import { IsInt, IsOptional, Min } from 'class-validator';
-import {
-  configureSessions,
-  hashSessionId,
-  lambdaHandler,
-  Session,
-  SessionData,
-  TABLE_NAME_ENV,
-} from '../src';
+import { configureSessions, hashSessionId, TABLE_NAME_ENV } from '../src';
+import { counterHandler, withId } from './engine-rules/session-lambda';
 import { getItem, scanTable, useSessionTable } from './support/dynalite';
 import { httpApiEvent } from './support/events';
-import { withFakeContext } from './support/lambda';
-
-class Counter {
-  @IsOptional() @IsInt() @Min(0) value?: number;
-}
-
-type Response = { statusCode: number; headers: Record<string, string>; body: string };
-
-/** The handler of the example: returns what it saw, then counts one up. */
-function counterHandler(update: boolean) {
-  class Handler {
-    @Session({ update, ttl: 900 })
-    async handle(_event: APIGatewayProxyEventV2, @SessionData() counter: Counter): Promise<Response> {
-      const seen = counter.value ?? null;
-      counter.value = (counter.value ?? 0) + 1;
-      return { statusCode: 200, headers: {}, body: JSON.stringify(seen) };
-    }
-  }
-  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
-}
-
-const withId = (id: string, name = 'session-id') => httpApiEvent({ [name]: id });
 
 const local = useSessionTable();
 

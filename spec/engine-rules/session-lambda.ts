@@ -12,7 +12,7 @@ class Counter {
 type Response = { statusCode: number; headers: Record<string, string>; body: string };
 
 /** The handler of the issue's example: returns what it saw, then counts one up. */
-function counterHandler(update: boolean) {
+export function counterHandler(update: boolean) {
   class Handler {
     @Session({ update, ttl: 900 })
     async handle(_event: APIGatewayProxyEventV2, @SessionData() counter: Counter): Promise<Response> {
@@ -24,7 +24,8 @@ function counterHandler(update: boolean) {
   return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
-const withId = (id: string, name = 'session-id') => httpApiEvent({ [name]: id });
+/** An HTTP API event carrying `id` in the header `name`. */
+export const withId = (id: string, name = 'session-id') => httpApiEvent({ [name]: id });
 
 /** These rules need no look into the store: what the client sees is the whole claim. */
 export function describeSessionLambdaRules(): void {
