@@ -202,9 +202,14 @@ export class SessionConflictError extends SessionError {
     }
   }
 
-  /** @internal what the write lost to; read it with `conflictWinner()` */
-  [WINNER](): ConflictWinner | undefined {
-    return this.#winner;
+  // On the prototype, not enumerable, out of the public types: how conflictWinner() reads the private field, in
+  // this build and from the other one.
+  static {
+    Object.defineProperty(this.prototype, WINNER, {
+      value(this: SessionConflictError): ConflictWinner | undefined {
+        return this.#winner;
+      },
+    });
   }
 }
 
@@ -217,7 +222,8 @@ export interface ConflictWinner {
 /** What a conflict's write lost to, if the store said; `undefined` when it must be read again. */
 export function conflictWinner(error: SessionConflictError): ConflictWinner | undefined {
   // A conflict of another version of this package, whose classes have no such method, costs one read.
-  return typeof error[WINNER] === 'function' ? error[WINNER]() : undefined;
+  const winner: unknown = (error as unknown as Record<symbol, unknown>)[WINNER];
+  return typeof winner === 'function' ? (winner as () => ConflictWinner | undefined).call(error) : undefined;
 }
 
 /**
