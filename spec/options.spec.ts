@@ -23,6 +23,16 @@ describe('parseSessionOptions', () => {
     ['version', { version: 0 }, /version must be a whole number, 1 or more, got 0/],
     ['migrate', { migrate: 'v2' as unknown as () => unknown }, /migrate must be a function/],
     ['validation', { validation: true as unknown as false }, /validation must be class-validator/],
+    [
+      'validation target',
+      { validation: { validationError: { target: true } } },
+      /validation\.validationError: a SessionValidationError never carries the session \(target\) nor its values/,
+    ],
+    [
+      'validation value',
+      { validation: { validationError: { target: false, value: true } } },
+      /validation\.validationError: .*leave validationError out/,
+    ],
     ['idHeader', { idHeader: 'session id' }, /idHeader must be an HTTP header name/],
     ['idSecret', { idSecret: 'short' }, /^withSession\(\): idSecret must be at least 32 bytes/],
     ['logger', { logger: { debug() {} } as never }, /logger must have debug, info and warn methods/],

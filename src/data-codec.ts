@@ -12,6 +12,7 @@ import {
   type ValidationSource,
 } from './errors';
 import { type SessionLogger } from './logger';
+import { loggableText } from './logged-form';
 
 /** A class whose instances hold session data; `new` with no arguments must work. */
 export type SessionClass<T extends object = object> = new () => T;
@@ -41,10 +42,9 @@ export function newData(shape: DataShape): unknown {
 export function parseStored(json: string, ref: string): unknown {
   try {
     return JSON.parse(json);
-  } catch (error) {
-    throw new SessionCorruptError(`Stored data of session ${ref} is not JSON; delete the item.`, {
-      cause: error,
-    });
+  } catch {
+    // No cause: JSON.parse's SyntaxError quotes the text around the fault, which is the stored session.
+    throw new SessionCorruptError(`Stored data of session ${ref} is not JSON; delete the item.`);
   }
 }
 
@@ -136,7 +136,7 @@ function refuseNonObject(type: SessionClass, data: unknown): void {
 function unserializable(data: unknown): string | undefined {
   type Frame = { value: unknown; path: string; ancestors: ReadonlySet<object> };
   const stack: Frame[] = [{ value: data, path: '', ancestors: new Set() }];
-  const at = (path: string) => path || '(root)';
+  const at = (path: string) => loggableText(path || '(root)', 200); // the data's keys: a client's, maybe
   for (let frame = stack.pop(); frame; frame = stack.pop()) {
     const { value, path, ancestors } = frame;
     if (typeof value === 'bigint') return `a BigInt at ${at(path)}`;
@@ -171,7 +171,13 @@ export async function validateData(
   source: ValidationSource = 'handler',
 ): Promise<void> {
   if (options === false || shape.kind !== 'class') return;
-  const errors = await validate(data as object, { forbidUnknownValues: true, ...options });
+  // Never the target (the whole session) on the errors; the value only so that the error can take it out of
+  // the messages that quote it, and then off the errors (see SessionValidationError).
+  const errors = await validate(data as object, {
+    forbidUnknownValues: true,
+    ...options,
+    validationError: { target: false, value: true },
+  });
   if (errors.length > 0) throw new SessionValidationError(errors, source);
 }
 

@@ -1,5 +1,6 @@
 import { ValidationError } from 'class-validator';
 import { type StoredSession } from './stores/session-store';
+import { loggableText } from './logged-form';
 
 /**
  * Marks the prototype of each of this library's error classes with the class's stable name. A registered
@@ -12,8 +13,14 @@ const ERROR_CLASS = Symbol.for('lambda-sessions.error-class');
  * stable `name` and says in its message what to change.
  */
 export class SessionError extends Error {
+  /**
+   * @param options `cause`: what failed underneath. An AWS SDK error is kept as a copy of its class, `name`,
+   *   `message`, `stack`, `$fault`, `$metadata` and `$retryable`, without what it carries of the request and
+   *   the table: a failed condition's `Item` (another request's session), `$response` (the raw HTTP exchange,
+   *   request headers included). Any other cause is kept as it is.
+   */
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message, options && { cause: withoutRequestData(options.cause) });
   }
 
   /**
@@ -72,14 +79,30 @@ export type ValidationSource = 'handler' | 'store';
  * again. A `Date` field without `@Type(() => Date)`, or `NaN` in a number field, fails here, at the first write.
  */
 export class SessionValidationError extends SessionError {
+  readonly #errors: ValidationError[];
+
+  /**
+   * @param errors the errors as `class-validator` reported them, kept without what they hold of the session:
+   *   each one's `target` (the whole session) and `value` are removed, and a value a constraint message quotes
+   *   (`$value` in a custom message) is replaced by `[value]`
+   */
   constructor(
-    /** The errors as `class-validator` reported them, nested ones included. */
-    readonly errors: ValidationError[],
+    errors: ValidationError[],
     /** `handler`: the session as the handler left it; `store`: the session as it was read. */
     readonly source: ValidationSource = 'handler',
     options?: { cause?: unknown },
   ) {
-    super(validationMessage(errors, source), options);
+    super(validationMessage(withoutSessionData(errors), source), options);
+    this.#errors = errors;
+  }
+
+  /**
+   * The errors as `class-validator` reported them, nested ones included. An accessor, not an own property:
+   * a logger that prints the error's properties prints the message, which names the first failures (escaped,
+   * bounded), and not a list that stored data can make as long as it likes.
+   */
+  get errors(): ValidationError[] {
+    return this.#errors;
   }
 }
 
@@ -87,7 +110,8 @@ export class SessionValidationError extends SessionError {
 const NEWER_SCHEMA = 'newerSchemaVersion';
 
 function validationMessage(errors: readonly ValidationError[], source: ValidationSource): string {
-  const failures = describeValidationErrors(errors).join('; ');
+  const { lines, more } = validationFailures(errors, MESSAGE_FAILURES, true);
+  const failures = lines.join('; ') + (more > 0 ? `; and ${more} more` : '');
   if (source === 'handler') {
     return (
       `Session data is invalid (as the handler left it, nothing was written): ${failures}. Fix the handler or ` +
@@ -144,17 +168,19 @@ function newerSchemaFailure(stored: number, reads: number): ValidationError {
 export class SessionSerializationError extends SessionError {}
 
 /**
- * What a conflict's write lost to, kept on the error under a registered symbol and not enumerable: logging
- * the error (JSON, `util.inspect`, Powertools) never prints the winner's session data, and an engine of the
- * package's other build finds it too.
+ * The method that gives what a conflict's write lost to. The winner is a private field, which no serialiser
+ * walks (JSON, `util.inspect` even with `showHidden`, Powertools, pino); the method under a registered symbol is
+ * on the prototype, so that an engine of the package's other build can ask an error of this one.
  */
-const CURRENT = Symbol.for('lambda-sessions.conflict-current.v1');
+const WINNER = Symbol.for('lambda-sessions.conflict-winner.v2');
 
 /**
  * Another invocation changed or created the session between this invocation's read and its write. Nothing was
  * overwritten; the caller may retry the request.
  */
 export class SessionConflictError extends SessionError {
+  readonly #winner: ConflictWinner | undefined;
+
   /**
    * @param sessionRef the logged form of the session id (its hash prefix)
    * @param options `current`: what the store holds now under `key`, the key the write lost on, when the failed
@@ -172,9 +198,18 @@ export class SessionConflictError extends SessionError {
       options?.cause === undefined ? undefined : { cause: options.cause },
     );
     if (options?.current !== undefined && options.key !== undefined) {
-      const winner: ConflictWinner = { key: options.key, current: options.current };
-      Object.defineProperty(this, CURRENT, { value: winner, enumerable: false });
+      this.#winner = { key: options.key, current: options.current };
     }
+  }
+
+  // On the prototype, not enumerable, out of the public types: how conflictWinner() reads the private field, in
+  // this build and from the other one.
+  static {
+    Object.defineProperty(this.prototype, WINNER, {
+      value(this: SessionConflictError): ConflictWinner | undefined {
+        return this.#winner;
+      },
+    });
   }
 }
 
@@ -186,7 +221,9 @@ export interface ConflictWinner {
 
 /** What a conflict's write lost to, if the store said; `undefined` when it must be read again. */
 export function conflictWinner(error: SessionConflictError): ConflictWinner | undefined {
-  return (error as unknown as Record<typeof CURRENT, ConflictWinner | undefined>)[CURRENT];
+  // A conflict of another version of this package, whose classes have no such method, costs one read.
+  const winner: unknown = (error as unknown as Record<symbol, unknown>)[WINNER];
+  return typeof winner === 'function' ? (winner as () => ConflictWinner | undefined).call(error) : undefined;
 }
 
 /**
@@ -248,27 +285,120 @@ export class SessionWriteUnknownError extends SessionStoreUnavailableError {}
 /** A stored item exists but cannot be read as a session (not written by this library, or damaged). */
 export class SessionCorruptError extends SessionError {}
 
+/** How many failures a message or a log line names; the rest are counted. */
+const MESSAGE_FAILURES = 20;
+/** The longest property path, constraint name and constraint message a message quotes, in characters. */
+const MAX_PATH = 200;
+const MAX_CONSTRAINT = 80;
+const MAX_CONSTRAINT_MESSAGE = 300;
+
 /**
- * What may be logged of validation failures: each property path and constraint name, never the message,
- * which may quote the value (`items.0.qty [min]`).
+ * What may be logged of validation failures: each property path and constraint name (`items.0.qty [min]`),
+ * never the constraint's message, which may quote the value. The first {@link MESSAGE_FAILURES}, then how many
+ * more; paths escaped and bounded, since stored JSON (a client's, through a handler) chooses property names.
  */
 export function loggableValidationFailures(errors: readonly ValidationError[]): string[] {
-  return describeValidationErrors(errors).map((line) => line.replace(/: .*\[/, ' ['));
+  const { lines, more } = validationFailures(errors, MESSAGE_FAILURES, false);
+  return more > 0 ? [...lines, `and ${more} more`] : lines;
 }
 
 /**
- * One line per failing constraint, with the property's full path: `items.0.qty: qty must not be less than 1`.
+ * One line per failing constraint, with the property's full path: `items.0.qty: qty must not be less than 1
+ * [min]`. Every one of them: for messages and logs, see {@link validationFailures}.
  */
-export function describeValidationErrors(errors: readonly ValidationError[], parentPath = ''): string[] {
+export function describeValidationErrors(errors: readonly ValidationError[]): string[] {
+  return validationFailures(errors, Infinity, true).lines;
+}
+
+/**
+ * The first `limit` failing constraints, depth first, and how many more there are. Walks with its own stack:
+ * data with 100,000 invalid items neither overflows the call stack nor builds a message of megabytes. Paths,
+ * constraint names and messages are escaped (CR/LF, controls) and bounded.
+ * @param withMessages whether to quote each constraint's message (which may quote the value: not for logs)
+ */
+function validationFailures(
+  errors: readonly ValidationError[],
+  limit: number,
+  withMessages: boolean,
+): { lines: string[]; more: number } {
   const lines: string[] = [];
-  for (const error of errors) {
-    const path = parentPath ? `${parentPath}.${error.property}` : error.property;
+  let more = 0;
+  const stack = [...errors].reverse().map((error) => ({ error, path: '' }));
+  for (let frame = stack.pop(); frame; frame = stack.pop()) {
+    const { error } = frame;
+    const path = frame.path ? `${frame.path}.${String(error.property)}` : String(error.property ?? '');
     for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
-      lines.push(`${path || '(root)'}: ${message} [${constraint}]`);
+      if (lines.length >= limit) {
+        more++;
+        continue;
+      }
+      const at = loggableText(path || '(root)', MAX_PATH);
+      const name = loggableText(constraint, MAX_CONSTRAINT);
+      lines.push(
+        withMessages
+          ? `${at}: ${loggableText(String(message), MAX_CONSTRAINT_MESSAGE)} [${name}]`
+          : `${at} [${name}]`,
+      );
     }
-    if (error.children?.length) lines.push(...describeValidationErrors(error.children, path));
+    const children = error.children ?? [];
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ error: children[i]!, path });
   }
-  return lines;
+  return { lines, more };
+}
+
+/**
+ * `errors` without the session: `target` and `value` removed from each (nested ones included), and a value
+ * that a constraint message quotes replaced by `[value]` (class-validator puts a string, number or boolean
+ * value where a message says `$value`). In place: they are this error's own, fresh from `validate()`.
+ */
+function withoutSessionData(errors: ValidationError[]): ValidationError[] {
+  const stack = [...errors];
+  for (let error = stack.pop(); error; error = stack.pop()) {
+    const { value, constraints } = error as { value?: unknown; constraints?: Record<string, string> };
+    const quoted = ['string', 'number', 'boolean'].includes(typeof value) ? String(value) : '';
+    if (quoted && constraints) {
+      for (const [name, message] of Object.entries(constraints)) {
+        constraints[name] = String(message).split(quoted).join('[value]');
+      }
+    }
+    delete (error as { target?: unknown }).target;
+    delete (error as { value?: unknown }).value;
+    for (const child of error.children ?? []) stack.push(child); // no spread: 100,000 children overflow it
+  }
+  return errors;
+}
+
+/** SDK properties that hold what the request sent or the table holds (`Item` of a failed condition, ...). */
+const SDK_MARKERS = ['$metadata', '$fault', '$response'] as const;
+
+/**
+ * An AWS SDK error as a cause may keep it: a copy of the same class with its name, message, stack and the
+ * SDK's metadata, without `Item`, `CancellationReasons`, `$response` and whatever else the exception was
+ * given from the response body. Anything that is not an SDK error is kept as it is.
+ */
+function withoutRequestData(cause: unknown): unknown {
+  if (!(cause instanceof Error) || !SDK_MARKERS.some((marker) => Object.hasOwn(cause, marker))) return cause;
+  const sdk = cause as Error & { $fault?: unknown; $metadata?: unknown; $retryable?: unknown };
+  const copy = Object.create(Object.getPrototypeOf(cause) as object) as Error;
+  for (const key of ['message', 'stack'] as const) {
+    Object.defineProperty(copy, key, { value: cause[key], writable: true, configurable: true });
+  }
+  return Object.assign(copy, {
+    name: cause.name,
+    ...(sdk.$fault !== undefined && { $fault: sdk.$fault }),
+    ...(sdk.$metadata !== undefined && { $metadata: requestMetadata(sdk.$metadata) }),
+    ...(sdk.$retryable !== undefined && { $retryable: sdk.$retryable }),
+  });
+}
+
+/** The SDK's `$metadata`, field by field: status, request ids, attempts. */
+function requestMetadata(metadata: unknown): Record<string, unknown> {
+  const source = (typeof metadata === 'object' && metadata !== null ? metadata : {}) as Record<
+    string,
+    unknown
+  >;
+  const fields = ['httpStatusCode', 'requestId', 'extendedRequestId', 'cfId', 'attempts', 'totalRetryDelay'];
+  return Object.fromEntries(fields.filter((f) => source[f] !== undefined).map((f) => [f, source[f]]));
 }
 
 // Each name lives on the prototype, as a literal: set there, it is in place when `Error` captures the stack

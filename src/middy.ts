@@ -12,8 +12,14 @@ import { SessionConfigurationError } from './errors';
 import { type SessionOptions } from './options';
 import { type SessionContext } from './decorators/session-context';
 import { dataShape, type SessionClass } from './data-codec';
+import { type LiveSession } from './current-session';
+import { INSPECT, type InspectFormat, loggedAs } from './logged-form';
 
-/** The session as a middy handler sees it, on `context.session`. */
+/**
+ * The session as a middy handler sees it, on `context.session`. Logged (`console.log(context)`,
+ * `JSON.stringify(context)`, a logger's `{ context }`), it shows only its lifecycle's safe facts: no id, and no
+ * data (log `context.session.data` yourself if you mean to).
+ */
 export interface MiddySession<T> {
   /** The session data: change it in place, or assign a new value. */
   data: T;
@@ -89,17 +95,7 @@ export function sessionMiddleware(options: SessionMiddlewareOptions = {}): Sessi
     async before(request) {
       const opened = await engine.open(request.event, request.context);
       open.set(request, opened);
-      const { session } = opened;
-      const view: MiddySession<unknown> = {
-        get data() {
-          return session.data;
-        },
-        set data(value) {
-          session.data = value;
-        },
-        lifecycle: session.lifecycle,
-      };
-      Object.assign(request.context, { session: view });
+      Object.assign(request.context, { session: new ContextSession(opened.session) });
     },
     async after(request) {
       const opened = open.get(request);
@@ -111,4 +107,37 @@ export function sessionMiddleware(options: SessionMiddlewareOptions = {}): Sessi
       open.delete(request); // the handler failed: nothing is written
     },
   };
+}
+
+/**
+ * `context.session`: the live session behind accessors, so that the context, which middlewares and handlers log
+ * freely, holds neither the data nor the id as a property any serialiser walks.
+ */
+class ContextSession implements MiddySession<unknown> {
+  readonly #session: LiveSession;
+
+  constructor(session: LiveSession) {
+    this.#session = session;
+  }
+
+  get data(): unknown {
+    return this.#session.data;
+  }
+
+  set data(value: unknown) {
+    this.#session.data = value;
+  }
+
+  get lifecycle(): SessionContext {
+    return this.#session.lifecycle;
+  }
+
+  /** The logged form: the lifecycle's safe facts (its own `toJSON()`), never the data. */
+  toJSON(): { lifecycle: SessionContext } {
+    return { lifecycle: this.lifecycle };
+  }
+
+  [INSPECT](depth: number, options: object, inspect: InspectFormat): string {
+    return loggedAs('MiddySession', this.toJSON(), depth, options, inspect);
+  }
 }

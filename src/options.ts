@@ -97,7 +97,9 @@ export interface SessionOptions {
   store?: SessionStore;
   /**
    * Options for `class-validator`'s `validate()`, run on the session before every write (`whitelist`,
-   * `forbidNonWhitelisted`, `groups`, ...). `false` skips validation. @default {}
+   * `forbidNonWhitelisted`, `groups`, ...). `false` skips validation. A `SessionValidationError`
+   * never holds the session nor its values: asking for them (`validationError.target` or `.value`) is refused.
+   * @default {}
    */
   validation?: ValidatorOptions | false;
 }
@@ -221,6 +223,13 @@ const RULES: { readonly [K in keyof SessionOptions]-?: Rule<NonNullable<SessionO
   validation: (value, where) => {
     if (value !== false && (typeof value !== 'object' || value === null)) {
       fail(`${where} must be class-validator ValidatorOptions or false.`);
+    }
+    const { target, value: values } = (value && value.validationError) || {};
+    if (target === true || values === true) {
+      fail(
+        `${where}.validationError: a SessionValidationError never carries the session (target) nor its values, ` +
+          'so that logging it prints no session data; leave validationError out.',
+      );
     }
   },
   idHeader: (value, where) => {

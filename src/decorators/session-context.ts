@@ -3,9 +3,18 @@ import { onConstructor, record } from './parameters';
 /**
  * A session's lifecycle, from inside the handler: inject it with `@SessionContext()` or read it with
  * `getSessionContext()`.
+ *
+ * Safe to log: the handle keeps the id (and the `idSecret` that derives seeded ids) in private fields, and
+ * `JSON.stringify()`, `console.log()`, `util.inspect()` and structured loggers (Powertools' `{ ctx }`, pino)
+ * print only its hash prefix (`session`), `isNew`, `createdAt`, `expiresAt`, `isDestroyed` and whether it was
+ * regenerated. Only reading `id` gives the id.
  */
 export interface SessionContext {
-  /** The session id as the client will hold it after this invocation (the new one after `regenerate()`). */
+  /**
+   * The session id as the client will hold it after this invocation (the new one after `regenerate()`): a
+   * bearer credential, readable only by this explicit access. Never log it; log the handle, which names the
+   * session by its hash prefix.
+   */
   readonly id: string;
   /** Whether the session was created by this invocation. */
   readonly isNew: boolean;
