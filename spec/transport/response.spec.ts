@@ -1,9 +1,10 @@
-import { decorateResponse } from '../../src/transport/response';
+import { type IdChannels } from '../../src/transport/claim';
+import { resolveCookie } from '../../src/transport/cookies';
 import { type EventKind } from '../../src/transport/event-kind';
+import { decorateResponse, idCarriageProblem, prepareResponse } from '../../src/transport/response';
 
 const withResponseHeader = (response: unknown, kind: EventKind, name: string, value: string) =>
   decorateResponse(response, kind, { header: { name, value } });
-
 describe('putting the id in the response', () => {
   it('adds the header to an object response and keeps the handler own headers', () => {
     const response = { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' };
@@ -57,7 +58,10 @@ describe('putting the id in the response', () => {
       'session-id',
       'ID',
     );
-    expect(out).toEqual({ statusCode: 200, multiValueHeaders: { 'x-trace': ['a'], 'session-id': ['ID'] } });
+    expect(out).toEqual({
+      statusCode: 200,
+      multiValueHeaders: { 'x-trace': ['a'], 'session-id': ['ID'] },
+    });
   });
 
   it.each([
@@ -138,5 +142,65 @@ describe('putting the session cookie in the response', () => {
 
   it('sends no Set-Cookie on a WebSocket handshake, where AWS documents none', () => {
     expect(withCookie({ statusCode: 200 }, 'websocket')).toEqual({ statusCode: 200 });
+  });
+});
+
+describe('what AWS reads as a response, per event kind', () => {
+  const additions = { header: { name: 'session-id', value: 'ID' }, setCookie: 'sid=ID; Path=/' };
+  const bare: [string, unknown][] = [
+    ['an object with headers and no statusCode', { subject: 'hi', headers: { a: 'b' } }],
+    ['an object with cookies and no statusCode', { cookies: [], theme: 'dark' }],
+    ['a statusCode that is not a number', { statusCode: '200', headers: {} }],
+    ['JSON text of a response, which is a string', JSON.stringify({ statusCode: 200, headers: {} })],
+  ];
+
+  it.each(['http-v2', 'function-url'] as const)(
+    'for %s, only an object with a numeric statusCode: anything else is the body',
+    (kind) => {
+      for (const [, response] of bare) expect(decorateResponse(response, kind, additions)).toBe(response);
+      expect(decorateResponse({ statusCode: 200 }, kind, additions)).toMatchObject({
+        headers: { 'session-id': 'ID' },
+        cookies: ['sid=ID; Path=/'],
+      });
+    },
+  );
+
+  it.each(['rest-v1', 'alb', 'unknown'] as const)(
+    'for %s, which infer nothing, an object with headers, or JSON text of one',
+    (kind) => {
+      const [, withHeaders] = bare[0]!;
+      expect(decorateResponse(withHeaders, kind, { header: additions.header })).toMatchObject({
+        headers: { a: 'b', 'session-id': 'ID' },
+      });
+      const [, text] = bare[3]!;
+      expect(JSON.parse(decorateResponse(text, kind, { header: additions.header }) as string)).toMatchObject({
+        headers: { 'session-id': 'ID' },
+      });
+    },
+  );
+
+  it('for a WebSocket message, nothing: it gets no HTTP response', () => {
+    const response = { statusCode: 200, headers: {} };
+    expect(decorateResponse(response, 'websocket-message', additions)).toBe(response);
+  });
+});
+
+describe('whether the response can take the id to the client', () => {
+  const header = { header: 'session-id', cookie: undefined };
+  const cookieOnly = { header: undefined, cookie: resolveCookie({ name: 'sid' }, 'spec') };
+  const problem = (response: unknown, kind: EventKind, channels: IdChannels) =>
+    idCarriageProblem(prepareResponse(response, kind, channels.cookie !== undefined), channels);
+
+  it('can, on a response object and an open channel', () => {
+    expect(problem({ statusCode: 200 }, 'http-v2', cookieOnly)).toBeUndefined();
+    expect(problem({ statusCode: 200 }, 'rest-v1', header)).toBeUndefined();
+    expect(problem({ statusCode: 200 }, 'websocket', header)).toBeUndefined();
+  });
+
+  it('cannot, and says why, on a bare result, a WebSocket message, or a handshake with only the cookie', () => {
+    expect(problem({ subject: 'hi' }, 'function-url', header)).toMatch(/without a numeric statusCode/);
+    expect(problem('hello', 'rest-v1', header)).toMatch(/not a response object/);
+    expect(problem({ statusCode: 200 }, 'websocket-message', header)).toMatch(/no HTTP response/);
+    expect(problem({ statusCode: 200 }, 'websocket', cookieOnly)).toMatch(/carries no Set-Cookie/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { type ResolvedSessionOptions } from '../options';
 import { isUsableId } from '../session-id';
-import { clearCookieLine, readCookie, setCookieLine } from './cookies';
+import { clearCookieLine, readCookie, type ResolvedCookie, setCookieLine } from './cookies';
 import { readSingleHeader } from './headers';
 import { type ResponseAdditions } from './response';
 
@@ -32,6 +32,25 @@ export function readClaim(event: unknown, options: ResolvedSessionOptions): Clai
   return undefined;
 }
 
+/**
+ * The ways the id goes back to the client, known before the handler's outcome: in `Set-Cookie` when cookies
+ * are on, and in the header when cookies are off or the client sent the header (a header in every response
+ * would let a page script read an id that `HttpOnly` hides).
+ */
+export interface IdChannels {
+  /** The response header that carries the id, if one does. */
+  readonly header: string | undefined;
+  /** The cookie that carries the id, if cookies are on. */
+  readonly cookie: ResolvedCookie | undefined;
+}
+
+/** The {@link IdChannels} of a request that claimed `claim`. */
+export function idChannels(options: ResolvedSessionOptions, claim: Claim | undefined): IdChannels {
+  const { cookie, idHeader } = options;
+  const header = idHeader !== false && (!cookie || claim?.via === 'header') ? idHeader : undefined;
+  return { header, cookie };
+}
+
 /** How the session ended its invocation, as far as the response is concerned. */
 export type Outcome =
   | { readonly destroyed: true }
@@ -44,22 +63,18 @@ export type Outcome =
     };
 
 /**
- * What goes into the response. The id travels back the way the client can use it: in `Set-Cookie` when
- * cookies are on, and in the header when cookies are off or the client sent the header (a header in every
- * response would let a page script read an id that `HttpOnly` hides). A destroyed session sends no id and
- * clears the cookie.
+ * What goes into the response: the id on its {@link idChannels}. A destroyed session sends no id and clears
+ * the cookie.
  */
 export function responseAdditions(
   options: ResolvedSessionOptions,
   claim: Claim | undefined,
   outcome: Outcome,
 ): ResponseAdditions {
-  const { cookie, idHeader } = options;
+  const { header, cookie } = idChannels(options, claim);
   if (outcome.destroyed) return cookie ? { setCookie: clearCookieLine(cookie) } : {};
-  const header =
-    idHeader !== false && (!cookie || claim?.via === 'header')
-      ? { name: idHeader, value: outcome.id }
-      : undefined;
-  if (!cookie) return { header };
-  return { header, setCookie: setCookieLine(cookie, outcome.id, outcome.expiresAt) };
+  return {
+    header: header === undefined ? undefined : { name: header, value: outcome.id },
+    setCookie: cookie ? setCookieLine(cookie, outcome.id, outcome.expiresAt) : undefined,
+  };
 }

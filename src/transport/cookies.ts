@@ -172,6 +172,15 @@ export function setCookieProblem(response: Record<string, unknown>, kind: EventK
     : undefined;
 }
 
+/**
+ * Whether a response to this kind of event can give the browser a cookie. Not a WebSocket handshake: no AWS
+ * documentation shows `Set-Cookie` on a `$connect` response, so none is sent, and the id cannot travel there
+ * in a cookie.
+ */
+export function carriesSetCookie(kind: EventKind): boolean {
+  return kind !== 'websocket' && kind !== 'websocket-message';
+}
+
 /** A response's header maps while they are being built: copies, so the handler's own stay untouched. */
 export interface ResponseHeaders {
   headers: Record<string, unknown> | undefined;
@@ -184,7 +193,7 @@ export interface ResponseHeaders {
  * - REST v1: `multiValueHeaders['Set-Cookie']`, the only way to send several; a handler's `Set-Cookie` in
  *   `headers` is moved there, since `multiValueHeaders` wins for a name in both.
  * - ALB: the request's mode; a single-value ALB can send one `Set-Cookie` only.
- * - WebSocket `$connect`: nowhere; no AWS documentation shows `Set-Cookie` on a handshake response.
+ * - WebSocket `$connect`: nowhere (see {@link carriesSetCookie}).
  */
 export function placeSetCookie(
   response: Record<string, unknown>,
@@ -192,7 +201,7 @@ export function placeSetCookie(
   kind: EventKind,
   setCookie: string,
 ): void {
-  if (kind === 'websocket') return;
+  if (!carriesSetCookie(kind)) return;
   const cookieStyle =
     kind === 'http-v2' || kind === 'function-url' || (kind === 'unknown' && Array.isArray(response.cookies));
   if (cookieStyle) {
