@@ -1,5 +1,5 @@
-// What the response can carry: a session whose id cannot reach the client is never written, and its response is
-// left exactly as the handler returned it.
+// What the response can carry, and what the request claims: a session whose id cannot reach the client is never
+// written, and its response is left exactly as the handler returned it; one id per request.
 import { IsOptional, IsString } from 'class-validator';
 import {
   hashSessionId,
@@ -69,8 +69,30 @@ function capture(): { logger: SessionLogger; lines: { level: string; message: un
   return { logger: { debug: at('debug'), info: at('info'), warn: at('warn') }, lines };
 }
 
+/** Every header of a response, names lower-cased, single- and multi-value alike. */
+function headersOf(response: unknown): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  const record = response as {
+    headers?: Record<string, unknown>;
+    multiValueHeaders?: Record<string, unknown>;
+  };
+  for (const source of [record.headers, record.multiValueHeaders]) {
+    for (const [name, value] of Object.entries(source ?? {})) {
+      (out[name.toLowerCase()] ??= []).push(...(Array.isArray(value) ? value : [value]));
+    }
+  }
+  return out;
+}
+
 export function describeTransportRules(local: EngineStore): void {
   const held = (id: string) => local.store.load(hashSessionId(id));
+  /** A live session in the store, by a first request; its id. */
+  const live = async (theme: string, options: SessionOptions = COOKIE) => {
+    const response = await returning({ statusCode: 200 }, options, (d) => (d.theme = theme))({});
+    return (
+      cookieValue(response, 'sid') ?? (response as { headers: Record<string, string> }).headers['session-id']!
+    );
+  };
 
   describe('a response that cannot carry the id', () => {
     describe.each(V2_FIXTURES)('%s', (fixture) => {
@@ -173,6 +195,109 @@ export function describeTransportRules(local: EngineStore): void {
       )(loadEvent('apigw-http-v2'));
       expect(cookieValue(response, 'sid')).toMatch(ID_SHAPE);
       expect(await local.count()).toBe(1);
+    });
+  });
+
+  describe('one id per request', () => {
+    const themeSeen = (options: SessionOptions = COOKIE) => {
+      let seen: string | undefined;
+      const invoke = returning({ statusCode: 200, headers: {} }, options, (d) => (seen = d.theme ?? 'none'));
+      return async (event: unknown) => ({ response: await invoke(event), theme: () => seen });
+    };
+
+    it.each([
+      ['in one Cookie header', (a: string, b: string) => ({ headers: { Cookie: `sid=${a}; sid=${b}` } })],
+      [
+        'in two cookies entries of an HTTP API event',
+        (a: string, b: string) => {
+          const event = loadEvent('apigw-http-v2');
+          return { ...event, cookies: [...(event.cookies as string[]), `sid=${a}`, `sid=${b}`] };
+        },
+      ],
+      [
+        'in one cookies entry of an HTTP API event',
+        (a: string, b: string) => ({
+          ...loadEvent('apigw-http-v2'),
+          cookies: [`sid=${a}; sid=${b}`],
+        }),
+      ],
+      [
+        'in two Cookie headers of a multi-value ALB',
+        (a: string, b: string) => {
+          const event = eventWithCookie('alb-multivalue-with-cookie', 'sid', a);
+          const multi = event.multiValueHeaders as Record<string, string[]>;
+          multi.cookie = [...multi.cookie!, `sid=${b}`];
+          return event;
+        },
+      ],
+    ])('two different cookie ids %s count as none', async (_label, event) => {
+      const [a, b] = [await live('a'), await live('b')];
+      const seen = themeSeen();
+
+      const { response, theme } = await seen(event(a, b));
+
+      expect(theme()).toBe('none');
+      expect([a, b]).not.toContain(cookieValue(response, 'sid'));
+      expect(JSON.parse((await held(a))!.data)).toEqual({ theme: 'a' });
+      expect(JSON.parse((await held(b))!.data)).toEqual({ theme: 'b' });
+    });
+
+    it('the same cookie id twice counts as one', async () => {
+      const a = await live('a');
+      const { theme } = await themeSeen()({ headers: { Cookie: `sid=${a}; other=1; sid=${a}` } });
+      expect(theme()).toBe('a');
+    });
+
+    it.each([
+      ['REST v1 multiValueHeaders', 'apigw-rest-v1'],
+      ['a multi-value ALB', 'alb-multivalue'],
+    ])('two different header ids in %s count as none', async (_label, fixture) => {
+      const [a, b] = [await live('a', {}), await live('b', {})];
+      const event = eventWithHeader(fixture, 'session-id', a);
+      const multi = event.multiValueHeaders as Record<string, string[]>;
+      const name = Object.keys(multi).find((k) => k.toLowerCase() === 'session-id')!;
+      multi[name] = [a, b];
+
+      const { response, theme } = await themeSeen({})(event);
+
+      expect(theme()).toBe('none');
+      expect([a, b]).not.toContain(headersOf(response)['session-id']![0]);
+    });
+
+    it('a made-up header id beside a live cookie gets neither: no planted id, no echo', async () => {
+      const cookieId = await live('mine', { ...COOKIE, acceptClientId: true });
+      const planted = 'planted-by-attacker-0123456789';
+      const event = eventWithHeader('apigw-http-v2', 'session-id', planted);
+      event.cookies = [`sid=${cookieId}`];
+
+      const { response, theme } = await themeSeen({ ...COOKIE, acceptClientId: true })(event);
+
+      expect(theme()).toBe('none');
+      const issued = cookieValue(response, 'sid')!;
+      expect([cookieId, planted]).not.toContain(issued);
+      expect(JSON.stringify(headersOf(response))).not.toContain(planted);
+      expect(headersOf(response)['session-id']).toBeUndefined();
+      expect(await held(planted)).toBeUndefined();
+      expect(JSON.parse((await held(cookieId))!.data)).toEqual({ theme: 'mine' });
+    });
+
+    it('a header id beside a different live cookie id gets neither, in strict mode too', async () => {
+      const [cookieId, headerId] = [await live('cookie'), await live('header')];
+      const event = eventWithHeader('apigw-rest-v1', 'session-id', headerId);
+      (event.headers as Record<string, string>).Cookie = `sid=${cookieId}`;
+      (event.multiValueHeaders as Record<string, string[]>).Cookie = [`sid=${cookieId}`];
+
+      const { theme } = await themeSeen()(event);
+
+      expect(theme()).toBe('none');
+    });
+
+    it('the same id in the header and the cookie counts as one', async () => {
+      const id = await live('both');
+      const event = eventWithHeader('apigw-http-v2', 'session-id', id);
+      event.cookies = [`sid=${id}`];
+      const { theme } = await themeSeen()(event);
+      expect(theme()).toBe('both');
     });
   });
 }
