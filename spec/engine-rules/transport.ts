@@ -1,5 +1,6 @@
 // What the response can carry, and what the request claims: a session whose id cannot reach the client is never
-// written, and its response is left exactly as the handler returned it; one id per request.
+// written, and its response is left exactly as the handler returned it; one id per request; no response that
+// carries an id is cached.
 import { IsOptional, IsString } from 'class-validator';
 import {
   hashSessionId,
@@ -12,7 +13,14 @@ import {
   SessionResponseError,
 } from '../../src';
 import { type EngineStore } from '../support/engine-store';
-import { cookieValue, eventWithCookie, eventWithHeader, loadEvent } from '../support/events';
+import {
+  cookieValue,
+  eventWithCookie,
+  eventWithHeader,
+  fixtureNames,
+  loadEvent,
+  setCookies,
+} from '../support/events';
 import { withFakeContext } from '../support/lambda';
 
 class Visitor {
@@ -298,6 +306,47 @@ export function describeTransportRules(local: EngineStore): void {
       event.cookies = [`sid=${id}`];
       const { theme } = await themeSeen()(event);
       expect(theme()).toBe('both');
+    });
+  });
+
+  describe('no response that carries an id is cached', () => {
+    it.each(fixtureNames())('%s: Cache-Control: no-store beside the id', async (fixture) => {
+      const response = await returning({ statusCode: 200 })(loadEvent(fixture));
+      expect(headersOf(response)['cache-control']).toEqual(['no-store']);
+      expect(headersOf(response)['session-id']![0]).toMatch(ID_SHAPE);
+    });
+
+    it.each(fixtureNames().filter((name) => !name.startsWith('websocket')))(
+      '%s with cookies on: Cache-Control: no-store beside the Set-Cookie',
+      async (fixture) => {
+        const response = await returning({ statusCode: 200 }, COOKIE)(loadEvent(fixture));
+        expect(setCookies(response)).toHaveLength(1);
+        expect(headersOf(response)['cache-control']).toEqual(['no-store']);
+      },
+    );
+
+    it('also on log-out, whose Set-Cookie clears the cookie', async () => {
+      const id = await live('x');
+      const logOut = returning({ statusCode: 204 }, COOKIE, (_d, s) => s.destroy());
+      const response = await logOut(eventWithCookie('apigw-http-v2', 'sid', id));
+      expect(setCookies(response)[0]).toMatch(/^sid=; Max-Age=0/);
+      expect(headersOf(response)['cache-control']).toEqual(['no-store']);
+    });
+
+    it.each([
+      ['headers, in another case', { statusCode: 200, headers: { 'cache-control': 'private, max-age=60' } }],
+      [
+        'multiValueHeaders',
+        { statusCode: 200, multiValueHeaders: { 'CACHE-CONTROL': ['private, max-age=60'] } },
+      ],
+    ])('keeps the handler own Cache-Control, in %s', async (_label, result) => {
+      const response = await returning(result, COOKIE)(loadEvent('apigw-rest-v1'));
+      expect(headersOf(response)['cache-control']).toEqual(['private, max-age=60']);
+    });
+
+    it('adds none to a response that carries no id', async () => {
+      const result = { statusCode: 200 };
+      expect(headersOf(await returning(result, COOKIE)(loadEvent('websocket-connect')))).toEqual({});
     });
   });
 }

@@ -5,12 +5,16 @@ import { decorateResponse, idCarriageProblem, prepareResponse } from '../../src/
 
 const withResponseHeader = (response: unknown, kind: EventKind, name: string, value: string) =>
   decorateResponse(response, kind, { header: { name, value } });
+/** What every response that carries the id gets, unless the handler set its own Cache-Control. */
+const NO_STORE = { 'Cache-Control': 'no-store' };
+const NO_STORE_MULTI = { 'Cache-Control': ['no-store'] };
+
 describe('putting the id in the response', () => {
   it('adds the header to an object response and keeps the handler own headers', () => {
     const response = { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' };
     expect(withResponseHeader(response, 'http-v2', 'session-id', 'ID')).toEqual({
       statusCode: 200,
-      headers: { 'content-type': 'text/plain', 'session-id': 'ID' },
+      headers: { 'content-type': 'text/plain', 'session-id': 'ID', ...NO_STORE },
       body: 'ok',
     });
   });
@@ -19,19 +23,19 @@ describe('putting the id in the response', () => {
     const shared = Object.freeze({ statusCode: 204, headers: Object.freeze({ a: 'b' }) });
     const out = withResponseHeader(shared, 'rest-v1', 'session-id', 'ID') as typeof shared;
     expect(shared.headers).toEqual({ a: 'b' });
-    expect(out.headers).toEqual({ a: 'b', 'session-id': 'ID' });
+    expect(out.headers).toEqual({ a: 'b', 'session-id': 'ID', ...NO_STORE });
   });
 
   it('gives a proxy response without headers a headers object', () => {
     expect(withResponseHeader({ statusCode: 200 }, 'rest-v1', 'session-id', 'ID')).toEqual({
       statusCode: 200,
-      headers: { 'session-id': 'ID' },
+      headers: { 'session-id': 'ID', ...NO_STORE },
     });
   });
 
   it('replaces a header the handler set under another case, so the client sees one', () => {
     const out = withResponseHeader({ headers: { 'Session-Id': 'forged' } }, 'rest-v1', 'session-id', 'ID');
-    expect(out).toEqual({ headers: { 'session-id': 'ID' } });
+    expect(out).toEqual({ headers: { 'session-id': 'ID', ...NO_STORE } });
   });
 
   it('answers a multi-value ALB request in multiValueHeaders, which is all it reads', () => {
@@ -43,11 +47,11 @@ describe('putting the id in the response', () => {
     );
     expect(out).toEqual({
       statusCode: 200,
-      multiValueHeaders: { 'set-cookie': ['a=1', 'b=2'], 'session-id': ['ID'] },
+      multiValueHeaders: { 'set-cookie': ['a=1', 'b=2'], 'session-id': ['ID'], ...NO_STORE_MULTI },
     });
     expect(withResponseHeader({ statusCode: 200 }, 'alb-multi-value', 'session-id', 'ID')).toEqual({
       statusCode: 200,
-      multiValueHeaders: { 'session-id': ['ID'] },
+      multiValueHeaders: { 'session-id': ['ID'], ...NO_STORE_MULTI },
     });
   });
 
@@ -60,7 +64,7 @@ describe('putting the id in the response', () => {
     );
     expect(out).toEqual({
       statusCode: 200,
-      multiValueHeaders: { 'x-trace': ['a'], 'session-id': ['ID'] },
+      multiValueHeaders: { 'x-trace': ['a'], 'session-id': ['ID'], ...NO_STORE_MULTI },
     });
   });
 
@@ -74,7 +78,7 @@ describe('putting the id in the response', () => {
 
   it('updates a JSON-string response holding headers', () => {
     const out = withResponseHeader(JSON.stringify({ headers: {} }), 'rest-v1', 'session-id', 'ID');
-    expect(JSON.parse(out as string)).toEqual({ headers: { 'session-id': 'ID' } });
+    expect(JSON.parse(out as string)).toEqual({ headers: { 'session-id': 'ID', ...NO_STORE } });
   });
 
   it.each([
@@ -99,6 +103,7 @@ describe('putting the session cookie in the response', () => {
       expect(withCookie({ statusCode: 200, cookies: ['theme=dark'] }, kind)).toEqual({
         statusCode: 200,
         cookies: ['theme=dark', cookie],
+        headers: NO_STORE,
       });
     },
   );
@@ -107,7 +112,7 @@ describe('putting the session cookie in the response', () => {
     const out = withCookie({ statusCode: 200, headers: { 'set-cookie': 'theme=dark', a: 'b' } }, 'rest-v1');
     expect(out).toEqual({
       statusCode: 200,
-      headers: { a: 'b' },
+      headers: { a: 'b', ...NO_STORE },
       multiValueHeaders: { 'Set-Cookie': ['theme=dark', cookie] },
     });
   });
@@ -119,18 +124,18 @@ describe('putting the session cookie in the response', () => {
     );
     expect(out).toEqual({
       statusCode: 200,
-      multiValueHeaders: { 'Set-Cookie': ['theme=dark', 'lang=en', cookie] },
+      multiValueHeaders: { 'Set-Cookie': ['theme=dark', 'lang=en', cookie], ...NO_STORE_MULTI },
     });
   });
 
   it('answers a multi-value ALB in multiValueHeaders and a single-value one in headers', () => {
     expect(withCookie({ statusCode: 200 }, 'alb-multi-value')).toEqual({
       statusCode: 200,
-      multiValueHeaders: { 'set-cookie': [cookie] },
+      multiValueHeaders: { 'set-cookie': [cookie], ...NO_STORE_MULTI },
     });
     expect(withCookie({ statusCode: 200 }, 'alb')).toEqual({
       statusCode: 200,
-      headers: { 'set-cookie': cookie },
+      headers: { 'set-cookie': cookie, ...NO_STORE },
     });
   });
 
@@ -202,5 +207,24 @@ describe('whether the response can take the id to the client', () => {
     expect(problem('hello', 'rest-v1', header)).toMatch(/not a response object/);
     expect(problem({ statusCode: 200 }, 'websocket-message', header)).toMatch(/no HTTP response/);
     expect(problem({ statusCode: 200 }, 'websocket', cookieOnly)).toMatch(/carries no Set-Cookie/);
+  });
+});
+
+describe('Cache-Control on a response that carries the id', () => {
+  const additions = { header: { name: 'session-id', value: 'ID' } };
+
+  it.each([
+    ['headers', { statusCode: 200, headers: { 'CACHE-control': 'private' } }],
+    ['multiValueHeaders', { statusCode: 200, multiValueHeaders: { 'cache-control': ['private'] } }],
+  ])('keeps the handler own, in %s, in any case, and adds none', (_label, response) => {
+    const out = decorateResponse(response, 'rest-v1', additions);
+    expect(JSON.stringify(out).match(/cache-control/gi)).toHaveLength(1);
+    expect(JSON.stringify(out)).not.toContain('no-store');
+  });
+
+  it('adds none when nothing is added (a WebSocket handshake with only the cookie)', () => {
+    expect(decorateResponse({ statusCode: 200 }, 'websocket', { setCookie: 'sid=ID' })).toEqual({
+      statusCode: 200,
+    });
   });
 });

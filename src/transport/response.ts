@@ -2,7 +2,7 @@ import { SessionResponseError } from '../errors';
 import { type IdChannels } from './claim';
 import { carriesSetCookie, placeSetCookie, type ResponseHeaders, setCookieProblem } from './cookies';
 import { type EventKind, isRecord } from './event-kind';
-import { removeHeader } from './headers';
+import { hasHeader, removeHeader } from './headers';
 
 /** What the session adds to a response. */
 export interface ResponseAdditions {
@@ -15,7 +15,8 @@ export interface ResponseAdditions {
 /**
  * The handler's response with the session's header and cookie added, following the response rules of the
  * event kind (`spec/fixtures/events/SOURCES.md`): headers in `multiValueHeaders` for a multi-value ALB (and
- * REST v1 responses that only have those), in `headers` otherwise; `Set-Cookie` where `placeSetCookie()` says.
+ * REST v1 responses that only have those), in `headers` otherwise; `Set-Cookie` where `placeSetCookie()` says;
+ * and `Cache-Control: no-store` unless the handler set its own, so no cache keeps or replays the id.
  *
  * The handler's own headers and cookies are kept, and the response it returned is never mutated (it may be a
  * shared constant). Only a response AWS reads as a response is changed (see `isProxyResponse()`): anything else
@@ -138,11 +139,27 @@ function decorate(
     else target.headers = { ...target.headers, [header.name]: header.value };
   }
   if (setCookie) placeSetCookie(out, target, kind, setCookie);
+  if (header || (setCookie && carriesSetCookie(kind))) noStore(response, target, useMulti);
 
   if (target.headers) out.headers = target.headers;
   if (target.multiValueHeaders) out.multiValueHeaders = target.multiValueHeaders;
   return out;
 }
+
+/**
+ * A response that carries the id is not to be kept by a cache (OWASP Session Management Cheat Sheet): a shared
+ * cache would hand one user's id to the next. The handler's own `Cache-Control`, in any spelling, wins.
+ */
+function noStore(response: Record<string, unknown>, target: ResponseHeaders, useMulti: boolean): void {
+  const own = [response.headers, response.multiValueHeaders].some(
+    (headers) => isRecord(headers) && hasHeader(headers, CACHE_CONTROL),
+  );
+  if (own) return;
+  if (useMulti) target.multiValueHeaders = { ...target.multiValueHeaders, [CACHE_CONTROL]: ['no-store'] };
+  else target.headers = { ...target.headers, [CACHE_CONTROL]: 'no-store' };
+}
+
+const CACHE_CONTROL = 'Cache-Control';
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
