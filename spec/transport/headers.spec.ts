@@ -1,5 +1,5 @@
 import { detectEventKind } from '../../src/transport/event-kind';
-import { readHeaderValues } from '../../src/transport/headers';
+import { readHeaderValues, removeHeader } from '../../src/transport/headers';
 import { eventWithHeader, fixtureNames, loadEvent } from '../support/events';
 
 const ID = 'Q2hhbmdlTWVDaGFuZ2VNZUNoYW5nZU1lQ2hhbmdlTWU';
@@ -57,5 +57,13 @@ describe('reading the id header', () => {
   ])('finds nothing usable in %s, without throwing', (_label, event) => {
     const values = readHeaderValues(event, 'session-id');
     expect(values.includes(ID)).toBe(false);
+  });
+});
+
+describe('removing a response header', () => {
+  it('deletes every spelling and gives back only the string values', () => {
+    const headers: Record<string, unknown> = { 'Set-Cookie': ['a=1', 42], 'set-cookie': null, other: 'x' };
+    expect(removeHeader(headers, 'set-cookie')).toEqual(['a=1']);
+    expect(headers).toEqual({ other: 'x' });
   });
 });
