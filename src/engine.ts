@@ -26,9 +26,9 @@ import { generateSessionId, hashSessionId, sessionRef } from './session-id';
 import { type SessionStore, type StoredSession } from './stores/session-store';
 import { type Invocation, persist, type SessionState } from './persist';
 import { deadline, isAlive } from './timeouts';
-import { readClaim, responseAdditions } from './transport/claim';
+import { idChannels, readClaim, responseAdditions } from './transport/claim';
 import { detectEventKind } from './transport/event-kind';
-import { finishResponse, prepareResponse } from './transport/response';
+import { finishResponse, idCarriageProblem, prepareResponse } from './transport/response';
 
 /** What the store holds under a claimed id. */
 type Found =
@@ -137,7 +137,9 @@ export class SessionEngine {
       detectEventKind(invocation.event),
       invocation.options.cookie !== undefined,
     );
-    const expiresAt = await persist(invocation, this.shape);
+    // And whether it can carry the id at all: a session nobody can come back to is not written.
+    const notCarried = idCarriageProblem(prepared, idChannels(invocation.options, invocation.claim));
+    const expiresAt = await persist(invocation, this.shape, notCarried);
     const { lifecycle } = invocation;
     return finishResponse(
       prepared,

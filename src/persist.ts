@@ -1,11 +1,12 @@
 /** The write path: what an invocation's outcome does to the store. */
 import { randomBytes } from 'node:crypto';
 import { type Budget } from './budget';
-import { asShaped, type DataShape, encodeForWrite, isNewerSchema, serialize } from './data-codec';
+import { asShaped, type DataShape, encodeForWrite, isNewerSchema, newData, serialize } from './data-codec';
 import {
   loggableValidationFailures,
   SessionConflictError,
   SessionNewerSchemaError,
+  SessionResponseError,
   SessionValidationError,
 } from './errors';
 import { type LiveSession } from './current-session';
@@ -53,9 +54,15 @@ export interface Invocation {
  * - regenerated: the old item is deleted first (on the same condition), then the data written under the new id;
  * - new: always written; existing: written with `update` when its data changed;
  * - otherwise the idle expiry is slid, at most once per `touchAfter`;
- * - but a session a later deployment wrote is only ever deleted (destroyed), never written or slid.
+ * - but a session a later deployment wrote is only ever deleted (destroyed), never written or slid;
+ * - and a session whose id the client will not hold is never written (see {@link clientHoldsId}).
+ * @param notCarried why the response cannot take the id to the client, `undefined` when it can
  */
-export async function persist(inv: Invocation, shape: DataShape): Promise<number | undefined> {
+export async function persist(
+  inv: Invocation,
+  shape: DataShape,
+  notCarried: string | undefined,
+): Promise<number | undefined> {
   const { store, options, state, lifecycle, budget } = inv;
   const { key } = state;
   const stored = state.kind === 'existing' ? state.stored : undefined;
@@ -78,6 +85,8 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
     if (lifecycle.regenerated) throw newerSchema(key, stored.schemaVersion, options);
     return deadline(stored.createdAt, stored.updatedAt, options);
   }
+
+  if (!clientHoldsId(inv, notCarried === undefined)) return unreachable(inv, shape, notCarried!, now);
 
   const data = asShaped(shape, inv.session.data);
   const { regenerated } = lifecycle;
@@ -143,6 +152,52 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
   }
   return deadline(stored.createdAt, stored.updatedAt, options);
 }
+
+/**
+ * Whether the client holds the session's id once the response reaches it: the response carries the id, or the
+ * request brought it (an existing session, an id adopted with `acceptClientId`). Nobody could ever use a session
+ * whose id the client does not hold, so it is never written: a bare HTTP API result or a WebSocket handshake
+ * with cookies on would otherwise write one item per request.
+ */
+export function clientHoldsId(inv: Invocation, idCarried: boolean): boolean {
+  return idCarried || inv.claim?.id === inv.lifecycle.id;
+}
+
+/**
+ * The outcome of a session whose id the client will not hold: nothing is written. A `regenerate()` there is
+ * refused before any write, since it would delete the id the client holds and hand it none. A new session's
+ * data, if the handler set any, is dropped, and a warning says so once per handler.
+ */
+function unreachable(inv: Invocation, shape: DataShape, why: string, now: number): number | undefined {
+  const { options, lifecycle, state } = inv;
+  if (lifecycle.regenerated) {
+    throw new SessionResponseError(
+      `regenerate() gave the session a new id, which the handler's response cannot take to the client: ${why}. ` +
+        'Return a response object with a numeric statusCode (and, on a WebSocket $connect, send the id header or ' +
+        'turn cookies off), or regenerate in a handler whose response can carry the id.',
+    );
+  }
+  const log = options.logger;
+  log?.debug('lambda-sessions: new session not written, its id cannot reach the client', {
+    session: sessionRef(state.key),
+  });
+  if (
+    log &&
+    !warnedDropped.has(options) &&
+    serialize(shape, inv.session.data) !== serialize(shape, newData(shape))
+  ) {
+    warnedDropped.add(options);
+    log.warn(
+      'lambda-sessions: the handler set data on a new session whose id cannot reach the client; nothing written ' +
+        '(said once per handler)',
+      { reason: why },
+    );
+  }
+  return deadline(now, now, options);
+}
+
+/** The handlers (by their resolved options) already warned that a new session's data was dropped. */
+const warnedDropped = new WeakSet<ResolvedSessionOptions>();
 
 /** The session's JSON as it will be stored, once class-validator passed it; nothing is written otherwise. */
 async function validated(

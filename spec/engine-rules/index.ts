@@ -9,6 +9,7 @@ import { describeLifecycleRules } from './lifecycle';
 import { describeLoggingRules } from './logging';
 import { describeSchemaRules } from './schema';
 import { describeSessionLambdaRules } from './session-lambda';
+import { describeTransportRules } from './transport';
 
 /**
  * Registers every engine rule under `name`. `setup` runs before each test and gives the store of that test;
@@ -41,6 +42,7 @@ export function describeEngineRules(name: string, setup: () => EngineStore): voi
     describeSchemaRules(local);
     describeConcurrencyRules(local);
     describeLoggingRules(local);
+    describeTransportRules(local);
     describeSessionLambdaRules();
   });
 }

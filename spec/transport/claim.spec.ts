@@ -13,9 +13,43 @@ const request = (header?: string, cookie?: string) => ({
 describe('readClaim', () => {
   const withCookie = options({ cookie: { name: 'sid' } });
 
-  it('takes the header first, then the cookie', () => {
-    expect(readClaim(request(ID, `sid=${OTHER}`), withCookie)).toEqual({ id: ID, via: 'header' });
+  it('takes the id from the header or the cookie', () => {
+    expect(readClaim(request(ID), withCookie)).toEqual({ id: ID, via: 'header' });
     expect(readClaim(request(undefined, `sid=${OTHER}`), withCookie)).toEqual({ id: OTHER, via: 'cookie' });
+  });
+
+  it('takes neither of a header id and a different cookie id, and one of the same id in both', () => {
+    expect(readClaim(request(ID, `sid=${OTHER}`), withCookie)).toBeUndefined();
+    expect(readClaim(request(ID, `sid=${ID}`), withCookie)).toEqual({ id: ID, via: 'header' });
+  });
+
+  it('takes none of two different ids in the cookie, one of the same id twice', () => {
+    expect(readClaim(request(undefined, `sid=${ID}; sid=${OTHER}`), withCookie)).toBeUndefined();
+    expect(readClaim({ version: '2.0', cookies: [`sid=${ID}`, `sid=${OTHER}`] }, withCookie)).toBeUndefined();
+    expect(readClaim(request(undefined, `sid=${ID}; sid=${ID}`), withCookie)).toEqual({
+      id: ID,
+      via: 'cookie',
+    });
+  });
+
+  it('takes none of two different ids in the header, in multiValueHeaders or across spellings', () => {
+    expect(readClaim({ multiValueHeaders: { 'session-id': [ID, OTHER] } }, options())).toBeUndefined();
+    expect(readClaim({ headers: { 'Session-Id': ID, 'session-id': OTHER } }, options())).toBeUndefined();
+    expect(
+      readClaim({ headers: { 'session-id': ID }, multiValueHeaders: { 'session-id': [ID] } }, options()),
+    ).toEqual({
+      id: ID,
+      via: 'header',
+    });
+  });
+
+  it('logs how many ids a request carried when it takes none, never the ids', () => {
+    const lines: unknown[][] = [];
+    const logger: SessionLogger = { debug: (...args) => void lines.push(args), info() {}, warn() {} };
+    readClaim(request(ID, `sid=${OTHER}; sid=${ID}`), options({ cookie: { name: 'sid' }, logger }));
+    expect(lines).toEqual([
+      ['lambda-sessions: several different session ids, none taken', { headers: 1, cookies: 2 }],
+    ]);
   });
 
   it('falls back to the cookie when the header holds no usable id', () => {

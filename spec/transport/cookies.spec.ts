@@ -1,7 +1,13 @@
-import { readCookie, resolveCookie, setCookieLine } from '../../src/transport/cookies';
+import { readCookieValues, resolveCookie, setCookieLine } from '../../src/transport/cookies';
 import { eventWithCookie, fixtureNames, loadEvent } from '../support/events';
 
 const ID = 'Q2hhbmdlTWVDaGFuZ2VNZUNoYW5nZU1lQ2hhbmdlTWU';
+
+/** The one value of cookie `name`, or `undefined` when it has none or several. */
+const readCookie = (event: unknown, name: string) => {
+  const values = readCookieValues(event, name);
+  return values.length === 1 ? values[0] : undefined;
+};
 
 describe('reading the session cookie', () => {
   it.each(fixtureNames())('finds it in %s beside the cookies already there', (name) => {
@@ -31,8 +37,17 @@ describe('reading the session cookie', () => {
     expect(readCookie({ headers: { Cookie: ';; sid=abc;; ;' } }, 'sid')).toBe('abc');
   });
 
-  it('takes the first of two cookies of one name, as browsers send the most specific first', () => {
-    expect(readCookie({ headers: { cookie: 'sid=first; sid=second' } }, 'sid')).toBe('first');
+  it('gives every value of a name, in one Cookie header or across cookies entries, each once', () => {
+    expect(readCookieValues({ headers: { cookie: 'sid=first; sid=second' } }, 'sid')).toEqual([
+      'first',
+      'second',
+    ]);
+    const v2 = loadEvent('apigw-http-v2');
+    v2.cookies = [...(v2.cookies as string[]), 'sid=first', 'sid=second'];
+    expect(readCookieValues(v2, 'sid')).toEqual(['first', 'second']);
+    const both = { version: '2.0', cookies: ['sid=first; sid=second', 'sid=third'] };
+    expect(readCookieValues(both, 'sid')).toEqual(['first', 'second', 'third']);
+    expect(readCookieValues({ headers: { cookie: 'sid=same; a=b; sid=same' } }, 'sid')).toEqual(['same']);
   });
 });
 

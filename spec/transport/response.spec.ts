@@ -1,15 +1,20 @@
-import { decorateResponse } from '../../src/transport/response';
+import { type IdChannels } from '../../src/transport/claim';
+import { resolveCookie } from '../../src/transport/cookies';
 import { type EventKind } from '../../src/transport/event-kind';
+import { decorateResponse, idCarriageProblem, prepareResponse } from '../../src/transport/response';
 
 const withResponseHeader = (response: unknown, kind: EventKind, name: string, value: string) =>
   decorateResponse(response, kind, { header: { name, value } });
+/** What every response that carries the id gets, unless the handler set its own Cache-Control. */
+const NO_STORE = { 'Cache-Control': 'no-store' };
+const NO_STORE_MULTI = { 'Cache-Control': ['no-store'] };
 
 describe('putting the id in the response', () => {
   it('adds the header to an object response and keeps the handler own headers', () => {
     const response = { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' };
     expect(withResponseHeader(response, 'http-v2', 'session-id', 'ID')).toEqual({
       statusCode: 200,
-      headers: { 'content-type': 'text/plain', 'session-id': 'ID' },
+      headers: { 'content-type': 'text/plain', 'session-id': 'ID', ...NO_STORE },
       body: 'ok',
     });
   });
@@ -18,19 +23,19 @@ describe('putting the id in the response', () => {
     const shared = Object.freeze({ statusCode: 204, headers: Object.freeze({ a: 'b' }) });
     const out = withResponseHeader(shared, 'rest-v1', 'session-id', 'ID') as typeof shared;
     expect(shared.headers).toEqual({ a: 'b' });
-    expect(out.headers).toEqual({ a: 'b', 'session-id': 'ID' });
+    expect(out.headers).toEqual({ a: 'b', 'session-id': 'ID', ...NO_STORE });
   });
 
   it('gives a proxy response without headers a headers object', () => {
     expect(withResponseHeader({ statusCode: 200 }, 'rest-v1', 'session-id', 'ID')).toEqual({
       statusCode: 200,
-      headers: { 'session-id': 'ID' },
+      headers: { 'session-id': 'ID', ...NO_STORE },
     });
   });
 
   it('replaces a header the handler set under another case, so the client sees one', () => {
     const out = withResponseHeader({ headers: { 'Session-Id': 'forged' } }, 'rest-v1', 'session-id', 'ID');
-    expect(out).toEqual({ headers: { 'session-id': 'ID' } });
+    expect(out).toEqual({ headers: { 'session-id': 'ID', ...NO_STORE } });
   });
 
   it('answers a multi-value ALB request in multiValueHeaders, which is all it reads', () => {
@@ -42,11 +47,11 @@ describe('putting the id in the response', () => {
     );
     expect(out).toEqual({
       statusCode: 200,
-      multiValueHeaders: { 'set-cookie': ['a=1', 'b=2'], 'session-id': ['ID'] },
+      multiValueHeaders: { 'set-cookie': ['a=1', 'b=2'], 'session-id': ['ID'], ...NO_STORE_MULTI },
     });
     expect(withResponseHeader({ statusCode: 200 }, 'alb-multi-value', 'session-id', 'ID')).toEqual({
       statusCode: 200,
-      multiValueHeaders: { 'session-id': ['ID'] },
+      multiValueHeaders: { 'session-id': ['ID'], ...NO_STORE_MULTI },
     });
   });
 
@@ -57,7 +62,10 @@ describe('putting the id in the response', () => {
       'session-id',
       'ID',
     );
-    expect(out).toEqual({ statusCode: 200, multiValueHeaders: { 'x-trace': ['a'], 'session-id': ['ID'] } });
+    expect(out).toEqual({
+      statusCode: 200,
+      multiValueHeaders: { 'x-trace': ['a'], 'session-id': ['ID'], ...NO_STORE_MULTI },
+    });
   });
 
   it.each([
@@ -70,7 +78,7 @@ describe('putting the id in the response', () => {
 
   it('updates a JSON-string response holding headers', () => {
     const out = withResponseHeader(JSON.stringify({ headers: {} }), 'rest-v1', 'session-id', 'ID');
-    expect(JSON.parse(out as string)).toEqual({ headers: { 'session-id': 'ID' } });
+    expect(JSON.parse(out as string)).toEqual({ headers: { 'session-id': 'ID', ...NO_STORE } });
   });
 
   it.each([
@@ -95,6 +103,7 @@ describe('putting the session cookie in the response', () => {
       expect(withCookie({ statusCode: 200, cookies: ['theme=dark'] }, kind)).toEqual({
         statusCode: 200,
         cookies: ['theme=dark', cookie],
+        headers: NO_STORE,
       });
     },
   );
@@ -103,7 +112,7 @@ describe('putting the session cookie in the response', () => {
     const out = withCookie({ statusCode: 200, headers: { 'set-cookie': 'theme=dark', a: 'b' } }, 'rest-v1');
     expect(out).toEqual({
       statusCode: 200,
-      headers: { a: 'b' },
+      headers: { a: 'b', ...NO_STORE },
       multiValueHeaders: { 'Set-Cookie': ['theme=dark', cookie] },
     });
   });
@@ -115,18 +124,18 @@ describe('putting the session cookie in the response', () => {
     );
     expect(out).toEqual({
       statusCode: 200,
-      multiValueHeaders: { 'Set-Cookie': ['theme=dark', 'lang=en', cookie] },
+      multiValueHeaders: { 'Set-Cookie': ['theme=dark', 'lang=en', cookie], ...NO_STORE_MULTI },
     });
   });
 
   it('answers a multi-value ALB in multiValueHeaders and a single-value one in headers', () => {
     expect(withCookie({ statusCode: 200 }, 'alb-multi-value')).toEqual({
       statusCode: 200,
-      multiValueHeaders: { 'set-cookie': [cookie] },
+      multiValueHeaders: { 'set-cookie': [cookie], ...NO_STORE_MULTI },
     });
     expect(withCookie({ statusCode: 200 }, 'alb')).toEqual({
       statusCode: 200,
-      headers: { 'set-cookie': cookie },
+      headers: { 'set-cookie': cookie, ...NO_STORE },
     });
   });
 
@@ -138,5 +147,84 @@ describe('putting the session cookie in the response', () => {
 
   it('sends no Set-Cookie on a WebSocket handshake, where AWS documents none', () => {
     expect(withCookie({ statusCode: 200 }, 'websocket')).toEqual({ statusCode: 200 });
+  });
+});
+
+describe('what AWS reads as a response, per event kind', () => {
+  const additions = { header: { name: 'session-id', value: 'ID' }, setCookie: 'sid=ID; Path=/' };
+  const bare: [string, unknown][] = [
+    ['an object with headers and no statusCode', { subject: 'hi', headers: { a: 'b' } }],
+    ['an object with cookies and no statusCode', { cookies: [], theme: 'dark' }],
+    ['a statusCode that is not a number', { statusCode: '200', headers: {} }],
+    ['JSON text of a response, which is a string', JSON.stringify({ statusCode: 200, headers: {} })],
+  ];
+
+  it.each(['http-v2', 'function-url'] as const)(
+    'for %s, only an object with a numeric statusCode: anything else is the body',
+    (kind) => {
+      for (const [, response] of bare) expect(decorateResponse(response, kind, additions)).toBe(response);
+      expect(decorateResponse({ statusCode: 200 }, kind, additions)).toMatchObject({
+        headers: { 'session-id': 'ID' },
+        cookies: ['sid=ID; Path=/'],
+      });
+    },
+  );
+
+  it.each(['rest-v1', 'alb', 'unknown'] as const)(
+    'for %s, which infer nothing, an object with headers, or JSON text of one',
+    (kind) => {
+      const [, withHeaders] = bare[0]!;
+      expect(decorateResponse(withHeaders, kind, { header: additions.header })).toMatchObject({
+        headers: { a: 'b', 'session-id': 'ID' },
+      });
+      const [, text] = bare[3]!;
+      expect(JSON.parse(decorateResponse(text, kind, { header: additions.header }) as string)).toMatchObject({
+        headers: { 'session-id': 'ID' },
+      });
+    },
+  );
+
+  it('for a WebSocket message, nothing: it gets no HTTP response', () => {
+    const response = { statusCode: 200, headers: {} };
+    expect(decorateResponse(response, 'websocket-message', additions)).toBe(response);
+  });
+});
+
+describe('whether the response can take the id to the client', () => {
+  const header = { header: 'session-id', cookie: undefined };
+  const cookieOnly = { header: undefined, cookie: resolveCookie({ name: 'sid' }, 'spec') };
+  const problem = (response: unknown, kind: EventKind, channels: IdChannels) =>
+    idCarriageProblem(prepareResponse(response, kind, channels.cookie !== undefined), channels);
+
+  it('can, on a response object and an open channel', () => {
+    expect(problem({ statusCode: 200 }, 'http-v2', cookieOnly)).toBeUndefined();
+    expect(problem({ statusCode: 200 }, 'rest-v1', header)).toBeUndefined();
+    expect(problem({ statusCode: 200 }, 'websocket', header)).toBeUndefined();
+  });
+
+  it('cannot, and says why, on a bare result, a WebSocket message, or a handshake with only the cookie', () => {
+    expect(problem({ subject: 'hi' }, 'function-url', header)).toMatch(/without a numeric statusCode/);
+    expect(problem('hello', 'rest-v1', header)).toMatch(/not a response object/);
+    expect(problem({ statusCode: 200 }, 'websocket-message', header)).toMatch(/no HTTP response/);
+    expect(problem({ statusCode: 200 }, 'websocket', cookieOnly)).toMatch(/carries no Set-Cookie/);
+  });
+});
+
+describe('Cache-Control on a response that carries the id', () => {
+  const additions = { header: { name: 'session-id', value: 'ID' } };
+
+  it.each([
+    ['headers', { statusCode: 200, headers: { 'CACHE-control': 'private' } }],
+    ['multiValueHeaders', { statusCode: 200, multiValueHeaders: { 'cache-control': ['private'] } }],
+  ])('keeps the handler own, in %s, in any case, and adds none', (_label, response) => {
+    const out = decorateResponse(response, 'rest-v1', additions);
+    expect(JSON.stringify(out).match(/cache-control/gi)).toHaveLength(1);
+    expect(JSON.stringify(out)).not.toContain('no-store');
+  });
+
+  it('adds none when nothing is added (a WebSocket handshake with only the cookie)', () => {
+    expect(decorateResponse({ statusCode: 200 }, 'websocket', { setCookie: 'sid=ID' })).toEqual({
+      statusCode: 200,
+    });
   });
 });

@@ -113,25 +113,30 @@ export function resolveCookie(cookie: CookieSetting, where: string): ResolvedCoo
 }
 
 /**
- * The value of a request cookie, from wherever the event kind carries cookies:
+ * Every value the request gives cookie `name`, each once, from wherever the event kind carries cookies:
  * - HTTP API v2 and Function URL: the `cookies` array (one `name=value` per element). A Function URL repeats
  *   them in `headers.cookie`; the array is read first so that nothing counts twice.
  * - REST v1 and WebSocket: the `Cookie` header, in `headers` or `multiValueHeaders`, in any case.
  * - ALB: the `cookie` header(s) in the request's own mode (single- or multi-value).
  *
- * Several cookies of one name (set for different paths) resolve to the first, as browsers send the most
- * specific path first. Malformed pairs are skipped; nothing here throws.
+ * Every pair of the name counts, not only the first: `sid=A; sid=B` gives both, and the caller decides what
+ * two different values mean (for the session id: none of them, see `readClaim()`). Malformed pairs are
+ * skipped; nothing here throws.
  */
-export function readCookie(event: unknown, name: string): string | undefined {
-  if (!isRecord(event)) return undefined;
+export function readCookieValues(event: unknown, name: string): string[] {
+  if (!isRecord(event)) return [];
   const sources = Array.isArray(event.cookies)
     ? event.cookies.filter((c): c is string => typeof c === 'string')
     : readHeaderValues(event, 'cookie');
+  const values = new Set<string>();
   for (const source of sources) {
-    const value = parseCookie(source)[name];
-    if (value !== undefined) return value;
+    // One pair at a time: the parser keeps only the first pair of a name in a string.
+    for (const pair of source.split(';')) {
+      const value = parseCookie(pair)[name];
+      if (value !== undefined) values.add(value);
+    }
   }
-  return undefined;
+  return [...values];
 }
 
 /**
@@ -172,6 +177,15 @@ export function setCookieProblem(response: Record<string, unknown>, kind: EventK
     : undefined;
 }
 
+/**
+ * Whether a response to this kind of event can give the browser a cookie. Not a WebSocket handshake: no AWS
+ * documentation shows `Set-Cookie` on a `$connect` response, so none is sent, and the id cannot travel there
+ * in a cookie.
+ */
+export function carriesSetCookie(kind: EventKind): boolean {
+  return kind !== 'websocket' && kind !== 'websocket-message';
+}
+
 /** A response's header maps while they are being built: copies, so the handler's own stay untouched. */
 export interface ResponseHeaders {
   headers: Record<string, unknown> | undefined;
@@ -184,7 +198,7 @@ export interface ResponseHeaders {
  * - REST v1: `multiValueHeaders['Set-Cookie']`, the only way to send several; a handler's `Set-Cookie` in
  *   `headers` is moved there, since `multiValueHeaders` wins for a name in both.
  * - ALB: the request's mode; a single-value ALB can send one `Set-Cookie` only.
- * - WebSocket `$connect`: nowhere; no AWS documentation shows `Set-Cookie` on a handshake response.
+ * - WebSocket `$connect`: nowhere (see {@link carriesSetCookie}).
  */
 export function placeSetCookie(
   response: Record<string, unknown>,
@@ -192,7 +206,7 @@ export function placeSetCookie(
   kind: EventKind,
   setCookie: string,
 ): void {
-  if (kind === 'websocket') return;
+  if (!carriesSetCookie(kind)) return;
   const cookieStyle =
     kind === 'http-v2' || kind === 'function-url' || (kind === 'unknown' && Array.isArray(response.cookies));
   if (cookieStyle) {

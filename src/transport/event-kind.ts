@@ -1,9 +1,18 @@
 /**
  * The Lambda event sources this library knows, told apart by the fields `spec/fixtures/events/SOURCES.md`
- * lists. The kind decides where request headers are read and where response headers must go.
+ * lists. The kind decides where request headers are read and where response headers must go. `websocket` is
+ * the `$connect` handshake; `websocket-message` any later WebSocket event (a message, the disconnect), which
+ * carries no request headers and gets no HTTP response.
  */
 export type EventKind =
-  'rest-v1' | 'http-v2' | 'function-url' | 'alb' | 'alb-multi-value' | 'websocket' | 'unknown';
+  | 'rest-v1'
+  | 'http-v2'
+  | 'function-url'
+  | 'alb'
+  | 'alb-multi-value'
+  | 'websocket'
+  | 'websocket-message'
+  | 'unknown';
 
 /** A non-null, non-array object; what a well-formed event or response is. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -22,7 +31,7 @@ export function detectEventKind(event: unknown): EventKind {
     typeof requestContext.connectionId === 'string' &&
     typeof requestContext.eventType === 'string'
   ) {
-    return 'websocket';
+    return requestContext.eventType === 'CONNECT' ? 'websocket' : 'websocket-message';
   }
   if (event.version === '2.0') {
     const domain =

@@ -4,7 +4,8 @@ import { isRecord } from './event-kind';
  * Every value of a request header across the shapes events carry headers in: `headers` (REST v1, HTTP API v2,
  * Function URL, single-value ALB) and `multiValueHeaders` (REST v1, multi-value ALB). Names are matched without
  * regard to case: HTTP APIs and ALBs lower-case them, REST APIs keep the client's case, and a client may send
- * both `Session-Id` and `session-id`. Values that are not strings (hostile or malformed events) are ignored.
+ * both `Session-Id` and `session-id`. Each value is given once (REST v1 repeats `headers` in `multiValueHeaders`);
+ * values that are not strings (hostile or malformed events) are ignored.
  */
 export function readHeaderValues(event: unknown, name: string): string[] {
   if (!isRecord(event)) return [];
@@ -23,15 +24,6 @@ export function readHeaderValues(event: unknown, name: string): string[] {
     }
   }
   return [...values];
-}
-
-/**
- * The one value of a header, or `undefined` when it is absent or carries several different values (a client
- * that sends two session ids gets neither: which one it meant is not ours to guess).
- */
-export function readSingleHeader(event: unknown, name: string): string | undefined {
-  const values = readHeaderValues(event, name);
-  return values.length === 1 ? values[0] : undefined;
 }
 
 /** An HTTP field name (RFC 9110 token); also what a cookie name must be. */

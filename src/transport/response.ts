@@ -1,7 +1,8 @@
 import { SessionResponseError } from '../errors';
-import { placeSetCookie, type ResponseHeaders, setCookieProblem } from './cookies';
+import { type IdChannels } from './claim';
+import { carriesSetCookie, placeSetCookie, type ResponseHeaders, setCookieProblem } from './cookies';
 import { type EventKind, isRecord } from './event-kind';
-import { removeHeader } from './headers';
+import { hasHeader, removeHeader } from './headers';
 
 /** What the session adds to a response. */
 export interface ResponseAdditions {
@@ -14,12 +15,12 @@ export interface ResponseAdditions {
 /**
  * The handler's response with the session's header and cookie added, following the response rules of the
  * event kind (`spec/fixtures/events/SOURCES.md`): headers in `multiValueHeaders` for a multi-value ALB (and
- * REST v1 responses that only have those), in `headers` otherwise; `Set-Cookie` where `placeSetCookie()` says.
+ * REST v1 responses that only have those), in `headers` otherwise; `Set-Cookie` where `placeSetCookie()` says;
+ * and `Cache-Control: no-store` unless the handler set its own, so no cache keeps or replays the id.
  *
- * Object responses and JSON-string responses (as `session-lambda` accepts) are handled. The handler's own
- * headers and cookies are kept, and the response it returned is never mutated (it may be a shared constant).
- * Only a proxy-shaped response (with `statusCode`, `headers`, `multiValueHeaders` or `cookies`) is changed:
- * for HTTP APIs and Function URLs any other value is the body itself.
+ * The handler's own headers and cookies are kept, and the response it returned is never mutated (it may be a
+ * shared constant). Only a response AWS reads as a response is changed (see `isProxyResponse()`): anything else
+ * is the body itself, and goes out exactly as the handler returned it.
  */
 export function decorateResponse(response: unknown, kind: EventKind, additions: ResponseAdditions): unknown {
   if (!additions.header && !additions.setCookie) return response;
@@ -43,10 +44,28 @@ export interface PreparedResponse {
 export function prepareResponse(response: unknown, kind: EventKind, setsCookie: boolean): PreparedResponse {
   const wasText = typeof response === 'string';
   const parsed = wasText ? parseJsonObject(response) : response;
-  const shaped = isRecord(parsed) && isProxyResponse(parsed) ? parsed : undefined;
+  const shaped = isRecord(parsed) && isProxyResponse(parsed, kind, wasText) ? parsed : undefined;
   const problem = shaped && responseProblem(shaped, kind, setsCookie);
   if (problem) throw new SessionResponseError(problem);
   return { original: response, kind, shaped, wasText };
+}
+
+/**
+ * Why the prepared response cannot take the id back to the client on any of `channels`, or `undefined` when it
+ * can: it must be a response AWS reads as one (not a bare body), on a channel it carries (a WebSocket handshake
+ * carries the header, never a cookie). The engine writes no new session whose id cannot reach the client.
+ */
+export function idCarriageProblem(prepared: PreparedResponse, channels: IdChannels): string | undefined {
+  const { kind, shaped } = prepared;
+  if (!shaped) {
+    if (kind === 'http-v2' || kind === 'function-url') {
+      return 'an HTTP API (payload 2.0) or Function URL sends a result without a numeric statusCode as the body';
+    }
+    if (kind === 'websocket-message') return 'a WebSocket event after $connect gets no HTTP response';
+    return 'the result is not a response object (statusCode, headers, body)';
+  }
+  if (channels.header !== undefined || (channels.cookie && carriesSetCookie(kind))) return undefined;
+  return 'a WebSocket $connect response carries no Set-Cookie, and the request sent no id header';
 }
 
 /** The prepared response with the session's header and cookie added. */
@@ -77,7 +96,19 @@ function responseProblem(
   return setsCookie ? setCookieProblem(shaped, kind) : undefined;
 }
 
-function isProxyResponse(response: Record<string, unknown>): boolean {
+/**
+ * Whether AWS reads the handler's result as a response, rather than send it as the body. HTTP APIs (payload 2.0)
+ * and Function URLs infer the response: a result that is not an object with a `statusCode` (a string, JSON text
+ * included, or `{ subject, headers }`) is the body, sent with status 200 (API Gateway Developer Guide, "Lambda
+ * function response for format 2.0"; Lambda Developer Guide, function URLs, "Response payload format").
+ * Adding our headers there would put the id in the body. A WebSocket event after `$connect` gets no HTTP
+ * response at all. REST APIs and ALBs infer nothing (a result that is no response is an error): there, as for
+ * events of no known source, an object with a status or header fields, or JSON text of one, is a response.
+ */
+function isProxyResponse(response: Record<string, unknown>, kind: EventKind, wasText: boolean): boolean {
+  if (kind === 'http-v2' || kind === 'function-url')
+    return !wasText && typeof response.statusCode === 'number';
+  if (kind === 'websocket-message') return false;
   return (
     'statusCode' in response ||
     isRecord(response.headers) ||
@@ -108,11 +139,27 @@ function decorate(
     else target.headers = { ...target.headers, [header.name]: header.value };
   }
   if (setCookie) placeSetCookie(out, target, kind, setCookie);
+  if (header || (setCookie && carriesSetCookie(kind))) noStore(response, target, useMulti);
 
   if (target.headers) out.headers = target.headers;
   if (target.multiValueHeaders) out.multiValueHeaders = target.multiValueHeaders;
   return out;
 }
+
+/**
+ * A response that carries the id is not to be kept by a cache (OWASP Session Management Cheat Sheet): a shared
+ * cache would hand one user's id to the next. The handler's own `Cache-Control`, in any spelling, wins.
+ */
+function noStore(response: Record<string, unknown>, target: ResponseHeaders, useMulti: boolean): void {
+  const own = [response.headers, response.multiValueHeaders].some(
+    (headers) => isRecord(headers) && hasHeader(headers, CACHE_CONTROL),
+  );
+  if (own) return;
+  if (useMulti) target.multiValueHeaders = { ...target.multiValueHeaders, [CACHE_CONTROL]: ['no-store'] };
+  else target.headers = { ...target.headers, [CACHE_CONTROL]: 'no-store' };
+}
+
+const CACHE_CONTROL = 'Cache-Control';
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
