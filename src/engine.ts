@@ -24,7 +24,7 @@ import {
 import { SessionLifecycle } from './lifecycle';
 import { generateSessionId, hashSessionId, isSeededId, opensStoredSession, sessionRef } from './session-id';
 import { type SessionStore, type StoredSession } from './stores/session-store';
-import { type Invocation, persist, type SessionState } from './persist';
+import { type Invocation, isUninitialized, persist, type SessionState } from './persist';
 import { deadline, isAlive } from './timeouts';
 import { readClaim, responseAdditions } from './transport/claim';
 import { detectEventKind } from './transport/event-kind';
@@ -137,6 +137,8 @@ export class SessionEngine {
       detectEventKind(invocation.event),
       invocation.options.cookie !== undefined,
     );
+    // saveUninitialized: false: a session nobody used is neither written nor sent.
+    if (isUninitialized(invocation, this.shape)) return finishResponse(prepared, {});
     const expiresAt = await persist(invocation, this.shape);
     const { lifecycle } = invocation;
     return finishResponse(

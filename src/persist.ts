@@ -1,7 +1,7 @@
 /** The write path: what an invocation's outcome does to the store. */
 import { randomBytes } from 'node:crypto';
 import { type Budget } from './budget';
-import { asShaped, type DataShape, encodeForWrite, isNewerSchema, serialize } from './data-codec';
+import { asShaped, type DataShape, encodeForWrite, isNewerSchema, newData, serialize } from './data-codec';
 import {
   loggableValidationFailures,
   SessionConflictError,
@@ -243,6 +243,24 @@ async function end({ state, store, budget }: Invocation): Promise<'deleted' | 'a
         : undefined;
   if (expectedVersion === undefined) return 'none';
   return budget((o) => store.delete(state.key, { expectedVersion }, o));
+}
+
+/**
+ * Whether `saveUninitialized: false` leaves this session unwritten, and its id unsent: a session the store does
+ * not hold, neither regenerated nor destroyed, whose data is still what a new session starts with. Anonymous
+ * and hostile requests (no id, a malformed or an unknown one) then cost no write.
+ */
+export function isUninitialized(inv: Invocation, shape: DataShape): boolean {
+  const { options, state, lifecycle, session } = inv;
+  if (
+    options.saveUninitialized ||
+    state.kind === 'existing' ||
+    lifecycle.regenerated ||
+    lifecycle.destroyed
+  ) {
+    return false;
+  }
+  return serialize(shape, asShaped(shape, session.data)) === serialize(shape, newData(shape));
 }
 
 /** A write's token: 128 random bits, base64url. */

@@ -3,6 +3,7 @@
 // (dynalite in-process). What only DynamoDB can show (the item's attributes, the requests' names) stays in the
 // dynalite specs.
 import { type EngineStore } from '../support/engine-store';
+import { describeAnonymousRules } from './anonymous';
 import { describeChainRules } from './chains';
 import { describeConcurrencyRules } from './concurrency';
 import { describeInvocationRules } from './invocation';
@@ -42,6 +43,7 @@ export function describeEngineRules(name: string, setup: () => EngineStore): voi
     describeLifecycleRules(local);
     describeSeedRules(local);
     describeChainRules(local);
+    describeAnonymousRules(local);
     describeSchemaRules(local);
     describeConcurrencyRules(local);
     describeLoggingRules(local);

@@ -2,6 +2,7 @@
 // `<seed part>.<chain part>`: the item is found by the seed part, and opened only by the chain part of the
 // log-in chain it holds now. Log-out deletes the item, so every id of that chain, stolen or not, is dead.
 import { IsOptional, IsString } from 'class-validator';
+import { createHmac } from 'node:crypto';
 import {
   hashSessionId,
   lambdaHandler,
@@ -181,6 +182,27 @@ export function describeSeedRules(local: EngineStore): void {
         createdAt: before.createdAt,
         data: '{"theme":"fresh"}',
       });
+    });
+
+    it('leaves a session an earlier version seeded under its old id, until it ends, and joins it no more', async () => {
+      // Before, a seeded id was the bare HMAC of the seed, and its item the hash of that id.
+      const legacy = createHmac('sha256', SECRET).update('user-42', 'utf8').digest('base64url');
+      const now = Date.now();
+      await plant(local.store, {
+        key: hashSessionId(legacy),
+        data: '{"user":"user-42"}',
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+        expiresAt: now + 3600_000,
+      });
+
+      const next = idOf(await logInAs('user-42')({}))!;
+      expect(next.split('.')[0]).not.toBe(legacy);
+      expect(seen(await view(header(legacy)))).toEqual({ user: 'user-42' });
+      await logOut(header(legacy));
+      expect(await stored(legacy)).toBeUndefined();
+      expect(seen(await view(header(next)))).toEqual({ user: 'user-42' });
     });
 
     describe('a log-in racing a log-out', () => {
