@@ -2,6 +2,7 @@
 // moto_server with DYNAMO_BACKEND=moto. And what only DynamoDB shows: the attributes of the item the engine
 // writes.
 import {
+  getSessionContext,
   getSessionData,
   hashSessionId,
   SessionCorruptError,
@@ -41,6 +42,21 @@ describe('the item in DynamoDB', () => {
     const second = (await counter({ version: 2 })({})).headers['session-id']!;
     expect((await item(first))?.schemaVersion).toEqual({ N: '1' });
     expect((await item(second))?.schemaVersion).toEqual({ N: '2' });
+  });
+
+  it('holds a log-in chain in the chain string attribute, and refuses one of another type', async () => {
+    const logIn = withSession(
+      async (_event: unknown): Promise<Response> => {
+        getSessionContext().regenerate();
+        return { headers: {} };
+      },
+      { update: true },
+    );
+    const id = (await logIn({})).headers['session-id']!;
+    const { chain } = (await item(id))!;
+    expect(chain?.S).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    await putItem(local.dynamo.client, local.tableName, { ...(await item(id))!, chain: { N: '1' } });
+    await expect(counter()({ headers: { 'session-id': id } })).rejects.toBeInstanceOf(SessionCorruptError);
   });
 
   it('reports an item of the wrong shape instead of passing it off as no session', async () => {

@@ -8,7 +8,7 @@ const SECRET = Buffer.alloc(32, 7);
 
 describe('the lifecycle handle, logged', () => {
   it('shows the hash prefix, never the id or the secret, and no expiry for a session that never expires', () => {
-    const handle = new SessionLifecycle(ID, true, 0, undefined, SECRET);
+    const handle = new SessionLifecycle(ID, true, 0, undefined, SECRET, false);
 
     expect(JSON.parse(JSON.stringify(handle))).toEqual({
       session: sessionRef(hashSessionId(ID)),
@@ -23,7 +23,7 @@ describe('the lifecycle handle, logged', () => {
   });
 
   it('names the new id by its hash prefix once regenerated, and folds away below the inspected depth', () => {
-    const handle = new SessionLifecycle(ID, false, 0, 1_000, SECRET);
+    const handle = new SessionLifecycle(ID, false, 0, 1_000, SECRET, false);
     handle.regenerate({ seed: 'user-1' });
 
     expect(handle.toJSON()).toMatchObject({

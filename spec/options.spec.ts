@@ -13,6 +13,11 @@ describe('parseSessionOptions', () => {
     ['update', { update: 'yes' as unknown as boolean }, /update must be true or false, got yes/],
     ['acceptClientId', { acceptClientId: 1 as unknown as boolean }, /acceptClientId must be true or false/],
     [
+      'saveUninitialized',
+      { saveUninitialized: 'no' as unknown as boolean },
+      /saveUninitialized must be true or false, got no/,
+    ],
+    [
       'validateOnLoad',
       { validateOnLoad: 'no' as unknown as boolean },
       /validateOnLoad must be true or false/,
@@ -97,6 +102,17 @@ describe('resolveSessionOptions', () => {
   it('takes the handler’s value over the configured one, and the configured one over the default', () => {
     const resolved = resolveSessionOptions({ ttl: 60, update: true }, { ttl: 30 });
     expect([resolved.ttl, resolved.update, resolved.touchAfter]).toEqual([30, true, 3]);
+  });
+
+  it('saves uninitialized sessions by default with the header alone, not with cookies, unless told', () => {
+    expect(resolveSessionOptions({}, {}).saveUninitialized).toBe(true);
+    expect(resolveSessionOptions({ cookie: true }, {}).saveUninitialized).toBe(false);
+    expect(resolveSessionOptions({}, { cookie: true }).saveUninitialized).toBe(false);
+    expect(resolveSessionOptions({ saveUninitialized: false }, {}).saveUninitialized).toBe(false);
+    expect(resolveSessionOptions({ cookie: true, saveUninitialized: true }, {}).saveUninitialized).toBe(true);
+    expect(
+      resolveSessionOptions({ saveUninitialized: false }, { saveUninitialized: true }).saveUninitialized,
+    ).toBe(true);
   });
 
   it('refuses a combination in which no id can travel', () => {

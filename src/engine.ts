@@ -22,9 +22,9 @@ import {
   type SessionOptions,
 } from './options';
 import { SessionLifecycle } from './lifecycle';
-import { generateSessionId, hashSessionId, sessionRef } from './session-id';
+import { generateSessionId, hashSessionId, isSeededId, opensStoredSession, sessionRef } from './session-id';
 import { type SessionStore, type StoredSession } from './stores/session-store';
-import { type Invocation, persist, type SessionState } from './persist';
+import { type Invocation, isUninitialized, persist, type SessionState } from './persist';
 import { deadline, isAlive } from './timeouts';
 import { idChannels, readClaim, responseAdditions } from './transport/claim';
 import { detectEventKind } from './transport/event-kind';
@@ -137,7 +137,9 @@ export class SessionEngine {
       detectEventKind(invocation.event),
       invocation.options.cookie !== undefined,
     );
-    // And whether it can carry the id at all: a session nobody can come back to is not written.
+    // saveUninitialized: false: a session nobody used is neither written nor sent.
+    if (isUninitialized(invocation, this.shape)) return finishResponse(prepared, {});
+    // And whether the response can carry the id at all: a session nobody can come back to is not written.
     const notCarried = idCarriageProblem(prepared, idChannels(invocation.options, invocation.claim));
     const expiresAt = await persist(invocation, this.shape, notCarried);
     const { lifecycle } = invocation;
@@ -162,20 +164,21 @@ export class SessionEngine {
     const budget = callBudget(options.storeTimeoutMs, lambdaContext);
     const claim = readClaim(event, options);
     const claimed = claim && { id: claim.id, key: hashSessionId(claim.id) };
-    const found = claimed ? await this.find(store, claimed.key, options, winner, budget) : ABSENT;
+    const found = claimed ? await this.find(store, claimed, options, winner, budget) : ABSENT;
     let data: unknown;
     let newer: SessionNewerSchemaError | undefined;
     let state: SessionState | undefined;
     if (claimed && found.kind === 'live') {
       const restored = await this.restoreOrReset(found.stored, options);
       if (restored.kind === 'reset') {
-        state = { kind: 'new-by-client', ...claimed, replaces: found.stored.version };
+        const { version, createdAt, chain } = found.stored;
+        state = { kind: 'new-by-client', ...claimed, replaces: version, carried: { createdAt, chain } };
       } else {
         state = { kind: 'existing', ...claimed, stored: found.stored };
         if (restored.kind === 'newer') newer = restored.error;
         else data = restored.data;
       }
-    } else if (claimed && options.acceptClientId) {
+    } else if (claimed && options.acceptClientId && !isSeededId(claimed.id)) {
       // An adopted id may still have its expired item in the table (DynamoDB's TTL sweep lags): replace it.
       state = {
         kind: 'new-by-client',
@@ -183,7 +186,7 @@ export class SessionEngine {
         replaces: found.kind === 'expired' ? found.version : undefined,
       };
     }
-    // Otherwise never adopt an id the client made up: no session fixation.
+    // Otherwise never adopt an id the client made up (no session fixation), nor a seeded id of an ended chain.
     state ??= newByServer();
     if (state.kind !== 'existing') {
       options.logger?.debug('lambda-sessions: new session', {
@@ -195,12 +198,16 @@ export class SessionEngine {
 
     const now = Date.now();
     const stored = state.kind === 'existing' ? state.stored : undefined;
+    // A reset keeps the id, so the chain it is in and when that started.
+    const origin = stored ?? (state.kind === 'new-by-client' ? state.carried : undefined);
+    const createdAt = origin?.createdAt ?? now;
     const lifecycle = new SessionLifecycle(
       state.id,
       !stored,
-      stored?.createdAt ?? now,
-      stored ? deadline(stored.createdAt, stored.updatedAt, options) : deadline(now, now, options),
+      createdAt,
+      deadline(createdAt, stored?.updatedAt ?? now, options),
       options.idSecret,
+      origin?.chain !== undefined,
     );
     const session: LiveSession = newer
       ? newerSession(lifecycle, newer.sessionRef, newer.storedVersion, newer.readsVersion)
@@ -249,13 +256,20 @@ export class SessionEngine {
    */
   private async find(
     store: SessionStore,
-    key: string,
+    { id, key }: { readonly id: string; readonly key: string },
     options: ResolvedSessionOptions,
     winner: ConflictWinner | undefined,
     budget: Budget,
   ): Promise<Found> {
     const found =
       winner?.key === key ? (winner.current ?? undefined) : await budget((o) => store.load(key, o), 'read');
+    // A seeded id of an ended chain finds its user's later session: it must not open it, nor learn it is there.
+    if (found && !opensStoredSession(id, found.chain)) {
+      options.logger?.debug('lambda-sessions: seeded id of an ended log-in chain ignored', {
+        session: sessionRef(key),
+      });
+      return ABSENT;
+    }
     if (!found) {
       options.logger?.debug('lambda-sessions: session not found', { session: sessionRef(key) });
       return ABSENT;

@@ -1,15 +1,34 @@
 /** A session's lifecycle within one invocation: its id and age, `destroy()` and `regenerate()`. */
 import { SessionConfigurationError, SessionError } from './errors';
 import { type SessionContext } from './decorators/session-context';
-import { deriveSessionId, generateSessionId, hashSessionId, sessionRef } from './session-id';
+import {
+  deriveSessionId,
+  generateSessionId,
+  hashSessionId,
+  newSalt,
+  rechainSessionId,
+  seededChain,
+  sessionRef,
+} from './session-id';
 import { INSPECT, type InspectFormat, loggedAs } from './logged-form';
 
 /** What the engine needs to know after the handler: which lifecycle calls were made. */
 export interface LifecycleState {
   readonly destroyed: boolean;
-  /** Set by `regenerate()`: the new id, its key, and whether it was derived from a seed. */
+  /**
+   * Set by `regenerate()`: the new id, its key, whether it was derived from a seed, what its item keeps of its
+   * chain (see `StoredSession.chain`), and when its log-in chain started (`at`): now, or the start of the chain
+   * the session was in already.
+   */
   readonly regenerated:
-    { readonly id: string; readonly key: string; readonly seeded: boolean; readonly at: number } | undefined;
+    | {
+        readonly id: string;
+        readonly key: string;
+        readonly seeded: boolean;
+        readonly chain: string;
+        readonly at: number;
+      }
+    | undefined;
 }
 
 /** What a logged {@link SessionContext} shows: nothing that would let a log reader use or compute an id. */
@@ -37,6 +56,7 @@ export class SessionLifecycle implements SessionContext, LifecycleState {
   readonly #created: number;
   readonly #expires: number | undefined;
   readonly #idSecret: Uint8Array | undefined;
+  readonly #chained: boolean;
   #destroyed = false;
   #regenerated: LifecycleState['regenerated'];
 
@@ -46,12 +66,15 @@ export class SessionLifecycle implements SessionContext, LifecycleState {
     created: number,
     expires: number | undefined,
     idSecret: Uint8Array | undefined,
+    /** Whether the session is in a log-in chain (a `regenerate()` wrote it): the chain's start carries on. */
+    chained: boolean,
   ) {
     this.#originalId = originalId;
     this.#isNew = isNew;
     this.#created = created;
     this.#expires = expires;
     this.#idSecret = idSecret;
+    this.#chained = chained;
   }
 
   get id(): string {
@@ -100,8 +123,27 @@ export class SessionLifecycle implements SessionContext, LifecycleState {
     if (seed !== undefined && (typeof seed !== 'string' || seed.length === 0)) {
       throw new SessionError('regenerate({ seed }) needs a non-empty string seed, such as the user id.');
     }
-    const id = seed === undefined ? generateSessionId() : deriveSessionId(seed, secret!);
-    this.#regenerated = { id, key: hashSessionId(id), seeded: seed !== undefined, at: Date.now() };
+    // A fresh chain salt for each new id; only a seeded one is derived from it (an unseeded one is random).
+    const salt = newSalt();
+    const id = seed === undefined ? generateSessionId() : deriveSessionId(seed, salt, secret!);
+    const chain = seed === undefined ? salt : seededChain(id, salt);
+    // The absolute timeout counts from the chain's first log-in: a regenerate() cannot stretch it.
+    const at = this.#chained ? this.#created : Date.now();
+    this.#regenerated = { id, key: hashSessionId(id), seeded: seed !== undefined, chain, at };
+  }
+
+  /**
+   * The seeded id joins the user's live session (another device's): its chain, so its id, and its start. Called
+   * by the write path, which read that session.
+   */
+  joinChain(chain: string, startedAt: number): void {
+    const regenerated = this.#regenerated!;
+    this.#regenerated = {
+      ...regenerated,
+      id: rechainSessionId(regenerated.id, chain, this.#idSecret!),
+      chain,
+      at: startedAt,
+    };
   }
 
   /** What `JSON.stringify()` (and so every structured logger) writes for the handle: safe facts only. */

@@ -24,6 +24,14 @@ export interface SessionOptions {
    */
   update?: boolean;
   /**
+   * Write a new session, and send its id, even when the handler left it as it started (no data set, no
+   * `regenerate()`). With `false`, requests that carry no id, a malformed one or an unknown one cost no write
+   * until the handler stores something: anonymous and hostile traffic writes nothing. express-session's name.
+   * @default true with the header transport alone (as `session-lambda`: a client gets its id on the first
+   * response), `false` when `cookie` is on (a browser needs no cookie before there is something in it)
+   */
+  saveUninitialized?: boolean;
+  /**
    * The request and response header carrying the id; read without regard to case. `false` turns the header
    * transport off (cookie-only). @default 'session-id'
    */
@@ -149,6 +157,8 @@ export type ResolvedSessionOptions = {
 } & {
   /** Seconds; by default a tenth of `ttl`. */
   readonly touchAfter: number;
+  /** By default `true` with the header alone, `false` with cookies on. */
+  readonly saveUninitialized: boolean;
   /** The merged cookie settings, or `undefined` when cookies are off. */
   readonly cookie: ResolvedCookie | undefined;
   /** The secret's bytes. */
@@ -205,6 +215,7 @@ const RULES: { readonly [K in keyof SessionOptions]-?: Rule<NonNullable<SessionO
   touchAfter: wholeNumber(' of seconds'),
   conflictRetries: wholeNumber(''),
   update: trueOrFalse,
+  saveUninitialized: trueOrFalse,
   acceptClientId: trueOrFalse,
   validateOnLoad: trueOrFalse,
   onConflict: oneOf('throw', 'retry'),
@@ -301,6 +312,7 @@ export function resolveSessionOptions(
   return {
     ...defaulted,
     touchAfter: handler.touchAfter ?? configured.touchAfter ?? Math.floor(defaulted.ttl / 10),
+    saveUninitialized: handler.saveUninitialized ?? configured.saveUninitialized ?? cookie === undefined,
     cookie,
     idSecret: secret === undefined ? undefined : secretBytes(secret, 'idSecret'),
     logger: handler.logger ?? configured.logger,

@@ -22,7 +22,8 @@ import { type Claim } from './transport/claim';
  * - `existing`: the store holds a live item for the id the request claimed;
  * - `new-by-client`: the claimed id is kept although no live session has it (allowed with `acceptClientId`,
  *   or a stored session that failed validation under `onInvalidStored: 'reset'`); `replaces` is the version
- *   of an item still under that key (expired, or reset), which the new session overwrites;
+ *   of an item still under that key (expired, or reset), which the new session overwrites; `carried` what a
+ *   reset keeps of it (the id stays, so its chain and the chain's start stay too);
  * - `new-by-server`: a fresh id (no usable claim, or one the client may not choose).
  */
 export type SessionState =
@@ -32,6 +33,7 @@ export type SessionState =
       readonly id: string;
       readonly key: string;
       readonly replaces: number | undefined;
+      readonly carried?: Pick<StoredSession, 'createdAt' | 'chain'>;
     }
   | { readonly kind: 'new-by-server'; readonly id: string; readonly key: string };
 
@@ -51,7 +53,8 @@ export interface Invocation {
 /**
  * Applies the invocation's outcome to the store and returns when the session now dies (epoch ms):
  * - destroyed: the item is deleted, on the condition that it is the version read;
- * - regenerated: the old item is deleted first (on the same condition), then the data written under the new id;
+ * - regenerated: the old item is deleted first (on the same condition), then the data written under the new id,
+ *   its log-in chain started then, or carried on from the session's (the absolute timeout is never restarted);
  * - new: always written; existing: written with `update` when its data changed;
  * - otherwise the idle expiry is slid, at most once per `touchAfter`;
  * - but a session a later deployment wrote is only ever deleted (destroyed), never written or slid;
@@ -92,17 +95,22 @@ export async function persist(
   const { regenerated } = lifecycle;
   if (regenerated) {
     const json = await validated(inv, shape, data, undefined, regenerated.key);
-    // A seeded id may name a session that exists already (the user's, from another device): replace it, unless
-    // a later deployment wrote it and it is still alive.
+    if (regenerated.key === key) {
+      // A log-in with the seed of the session this request holds: the session stays, under its id.
+      const previous = replaced(state, now);
+      lifecycle.joinChain(previous.chain!, previous.createdAt);
+      await save(inv, previous, json, now);
+      return deadline(previous.createdAt, now, options);
+    }
+    // A seeded id may name a session that exists already (the user's, from another device): join it while it is
+    // alive (its chain, so its id, and its start), replace it otherwise, unless a later deployment wrote it and
+    // it is still alive. The one read a seeded log-in costs.
     const existing = regenerated.seeded
       ? await budget((o) => store.load(regenerated.key, o), 'read')
       : undefined;
-    if (
-      existing &&
-      isAlive(existing, now, options) &&
-      isNewerSchema(existing.schemaVersion, options.version)
-    ) {
-      throw newerSchema(regenerated.key, existing.schemaVersion, options);
+    const live = existing && isAlive(existing, now, options) ? existing : undefined;
+    if (live && isNewerSchema(live.schemaVersion, options.version)) {
+      throw newerSchema(regenerated.key, live.schemaVersion, options);
     }
     // The old id dies first, on the condition that it is still what this invocation read: a write another
     // request made since is a conflict before anything is written, so a stale copy never carries over to the
@@ -111,13 +119,17 @@ export async function persist(
     if ((await end(inv)) === 'absent' && state.kind === 'existing') {
       throw new SessionConflictError(sessionRef(key), { key, current: null });
     }
+    // Only a session with a chain can be joined (one a store kept whole); any other is replaced.
+    if (live?.chain !== undefined) lifecycle.joinChain(live.chain, live.createdAt);
+    const { chain, at } = lifecycle.regenerated!;
     await save(
       inv,
       {
         key: regenerated.key,
-        createdAt: regenerated.at,
+        createdAt: at,
         version: existing?.version,
         writeTokens: existing?.writeTokens,
+        chain,
       },
       json,
       now,
@@ -126,14 +138,14 @@ export async function persist(
       session: sessionRef(regenerated.key),
       previous: sessionRef(key),
     });
-    return deadline(regenerated.at, now, options);
+    return deadline(at, now, options);
   }
 
   if (!stored) {
-    const replaces = state.kind === 'new-by-client' ? state.replaces : undefined;
     const json = await validated(inv, shape, data, undefined, key);
-    await save(inv, { key, createdAt: now, version: replaces, writeTokens: undefined }, json, now);
-    return deadline(now, now, options);
+    const previous = replaced(state, now);
+    await save(inv, previous, json, now);
+    return deadline(previous.createdAt, now, options);
   }
   if (options.update) {
     const json = serialize(shape, data);
@@ -221,12 +233,24 @@ async function validated(
   return json;
 }
 
-/** What a write replaces: the item's key, creation, the version that was read, and its write tokens. */
+/**
+ * What a write replaces: the item's key, creation (or its chain's start), the version that was read, its
+ * write tokens and its log-in chain.
+ */
 interface Previous {
   readonly key: string;
   readonly createdAt: number;
   readonly version: number | undefined;
   readonly writeTokens?: readonly string[] | undefined;
+  readonly chain?: string | undefined;
+}
+
+/** What a write under the state's own key replaces, as this invocation read it. */
+function replaced(state: SessionState, now: number): Previous {
+  if (state.kind === 'existing') return state.stored;
+  const version = state.kind === 'new-by-client' ? state.replaces : undefined;
+  const carried = state.kind === 'new-by-client' ? state.carried : undefined;
+  return { key: state.key, createdAt: carried?.createdAt ?? now, version, chain: carried?.chain };
 }
 
 /**
@@ -246,6 +270,7 @@ async function save(inv: Invocation, previous: Previous, json: string, now: numb
     expiresAt: deadline(previous.createdAt, now, options),
     schemaVersion: options.version,
     writeTokens: [newWriteToken(), ...(previous.writeTokens ?? []).slice(0, WRITE_TOKENS_KEPT - 1)],
+    ...(previous.chain === undefined ? {} : { chain: previous.chain }),
   };
   try {
     await budget((o) => store.save(saved, previous.version, o));
@@ -273,6 +298,24 @@ async function end({ state, store, budget }: Invocation): Promise<'deleted' | 'a
         : undefined;
   if (expectedVersion === undefined) return 'none';
   return budget((o) => store.delete(state.key, { expectedVersion }, o));
+}
+
+/**
+ * Whether `saveUninitialized: false` leaves this session unwritten, and its id unsent: a session the store does
+ * not hold, neither regenerated nor destroyed, whose data is still what a new session starts with. Anonymous
+ * and hostile requests (no id, a malformed or an unknown one) then cost no write.
+ */
+export function isUninitialized(inv: Invocation, shape: DataShape): boolean {
+  const { options, state, lifecycle, session } = inv;
+  if (
+    options.saveUninitialized ||
+    state.kind === 'existing' ||
+    lifecycle.regenerated ||
+    lifecycle.destroyed
+  ) {
+    return false;
+  }
+  return serialize(shape, asShaped(shape, session.data)) === serialize(shape, newData(shape));
 }
 
 /** A write's token: 128 random bits, base64url. */

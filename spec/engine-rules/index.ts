@@ -3,11 +3,14 @@
 // (dynalite in-process). What only DynamoDB can show (the item's attributes, the requests' names) stays in the
 // dynalite specs.
 import { type EngineStore } from '../support/engine-store';
+import { describeAnonymousRules } from './anonymous';
+import { describeChainRules } from './chains';
 import { describeConcurrencyRules } from './concurrency';
 import { describeInvocationRules } from './invocation';
 import { describeLifecycleRules } from './lifecycle';
 import { describeLoggingRules } from './logging';
 import { describeSchemaRules } from './schema';
+import { describeSeedRules } from './seeds';
 import { describeSessionLambdaRules } from './session-lambda';
 import { describeTransportRules } from './transport';
 
@@ -39,6 +42,9 @@ export function describeEngineRules(name: string, setup: () => EngineStore): voi
 
     describeInvocationRules(local);
     describeLifecycleRules(local);
+    describeSeedRules(local);
+    describeChainRules(local);
+    describeAnonymousRules(local);
     describeSchemaRules(local);
     describeConcurrencyRules(local);
     describeLoggingRules(local);

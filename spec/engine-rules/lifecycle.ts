@@ -149,9 +149,10 @@ export function describeLifecycleRules(local: EngineStore): void {
 
     it('answers a header client in the header too when cookies are on', async () => {
       const id = cookieValue(
-        await handler({ cookie: COOKIE })({ version: '2.0', headers: {} }),
+        await handler({ cookie: COOKIE }, (data) => (data.theme = 'dark'))({ version: '2.0', headers: {} }),
         '__Host-sid',
       )!;
+      expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
       const second = await handler({ cookie: COOKIE })(eventWithHeader('apigw-http-v2', 'session-id', id));
       expect((second.headers as Record<string, string>)['session-id']).toBe(id);
     });

@@ -11,14 +11,19 @@ import { onConstructor, record } from './parameters';
  */
 export interface SessionContext {
   /**
-   * The session id as the client will hold it after this invocation (the new one after `regenerate()`): a
+   * The session id as the client will hold it after this invocation (the new one after `regenerate()`; after
+   * `regenerate({ seed })` it is settled when the session is written, which may join another device's): a
    * bearer credential, readable only by this explicit access. Never log it; log the handle, which names the
    * session by its hash prefix.
    */
   readonly id: string;
   /** Whether the session was created by this invocation. */
   readonly isNew: boolean;
-  /** When the session was created. */
+  /**
+   * When the session was created; once it has been regenerated (logged in), when its log-in chain started:
+   * the first `regenerate()` of a session starts a chain, later ones carry it on, and the absolute timeout
+   * counts from it.
+   */
   readonly createdAt: Date;
   /** When the session dies unless used again; `undefined` when it never expires. */
   readonly expiresAt: Date | undefined;
@@ -33,9 +38,10 @@ export interface SessionContext {
    * Gives the session a new id and keeps its data: call it on every privilege change (log-in), so that an id
    * an attacker planted or saw before is dead at once. The old item is deleted after the handler returns.
    *
-   * With `seed` (a stable key such as a user id), the new id is an HMAC of the seed under the `idSecret`
-   * option: the same user always gets the same session, and nobody without the secret can compute it. The
-   * session already stored under that id, if any, is replaced by this one.
+   * With `seed` (a stable key such as a user id, and the `idSecret` option), every device of the user shares
+   * one session: while a session of that seed is alive, a log-in joins it (its id, its start; the data is
+   * this session's), and otherwise starts a new one under a new id. `destroy()` on any device ends it for all,
+   * and no id of it, stolen or not, opens the next one. Nobody without the secret can compute these ids.
    */
   regenerate(options?: { seed?: string }): void;
 }

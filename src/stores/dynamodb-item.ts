@@ -27,6 +27,8 @@ export interface AttributeNames {
   schemaVersion: string;
   /** The last writes' random tokens (a list of strings, newest first): what makes writes idempotent. @default 'writeTokens' */
   writeTokens: string;
+  /** The log-in chain's salt (a string), on sessions `regenerate()` wrote. @default 'chain' */
+  chain: string;
 }
 
 /** The attribute names `session-lambda` and this library use unless told otherwise. */
@@ -39,6 +41,7 @@ export const DEFAULT_ATTRIBUTE_NAMES: Readonly<AttributeNames> = Object.freeze({
   version: 'version',
   schemaVersion: 'schemaVersion',
   writeTokens: 'writeTokens',
+  chain: 'chain',
 });
 
 /** DynamoDB's item size limit: 400 KB. */
@@ -98,6 +101,7 @@ export class SessionItemCodec {
     if (ttl !== undefined) item[n.ttl] = ttl;
     if (session.schemaVersion !== undefined) item[n.schemaVersion] = session.schemaVersion;
     if (session.writeTokens !== undefined) item[n.writeTokens] = [...session.writeTokens];
+    if (session.chain !== undefined) item[n.chain] = session.chain;
     const size = itemSize(item);
     if (size > this.maxItemBytes)
       throw new SessionTooLargeError(sessionRef(session.key), size, this.maxItemBytes);
@@ -114,7 +118,9 @@ export class SessionItemCodec {
     const version = item[n.version];
     const schemaVersion = item[n.schemaVersion];
     const writeTokens = item[n.writeTokens];
+    const chain = item[n.chain];
     if (
+      (chain !== undefined && typeof chain !== 'string') ||
       (schemaVersion !== undefined && typeof schemaVersion !== 'number') ||
       (writeTokens !== undefined &&
         !(Array.isArray(writeTokens) && writeTokens.every((t) => typeof t === 'string'))) ||
@@ -139,6 +145,7 @@ export class SessionItemCodec {
       version,
       ...(schemaVersion === undefined ? {} : { schemaVersion }),
       ...(writeTokens === undefined ? {} : { writeTokens: writeTokens }),
+      ...(chain === undefined ? {} : { chain }),
     };
   }
 

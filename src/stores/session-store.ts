@@ -16,7 +16,10 @@ export interface StoredSession {
   readonly data: string;
   /** When the session dies, epoch milliseconds; `undefined` when it never does. */
   readonly expiresAt: number | undefined;
-  /** When the session was created, epoch milliseconds. */
+  /**
+   * When the session was created, epoch milliseconds; for a session in a log-in chain (see `chain`), when the
+   * chain started: the absolute timeout counts from it, whatever `regenerate()` did since.
+   */
   readonly createdAt: number;
   /** When the session was last written or its expiry last slid, epoch milliseconds. */
   readonly updatedAt: number;
@@ -31,6 +34,13 @@ export interface StoredSession {
    * older ones and is not applied again. Absent on items written before tokens existed.
    */
   readonly writeTokens?: readonly string[];
+  /**
+   * Set on a session that `regenerate()` wrote (a log-in chain): a random salt, fresh for each new id but a
+   * device joining a seeded session, and for a seeded session the hash its id is checked against. A store must
+   * keep it exactly; a store that drops it leaves seeded sessions unopenable (never open to an old id). Absent
+   * on anonymous sessions and on items earlier versions wrote.
+   */
+  readonly chain?: string;
 }
 
 /** How many write tokens an item keeps: a write whose answer was lost is recognised while this many later ones. */
