@@ -175,7 +175,9 @@ export function describeTransportRules(local: EngineStore): void {
     });
 
     it('still saves an existing session: the client sent its id, so it holds it', async () => {
-      const first = await returning({ statusCode: 200 }, COOKIE)(loadEvent('apigw-http-v2'));
+      // Data in it, or cookie mode (saveUninitialized: false) would write nothing and set no cookie.
+      const light: Act = (data) => (data.theme = 'light');
+      const first = await returning({ statusCode: 200 }, COOKIE, light)(loadEvent('apigw-http-v2'));
       const id = cookieValue(first, 'sid')!;
       const result = { theme: 'ignored' };
 
@@ -319,7 +321,7 @@ export function describeTransportRules(local: EngineStore): void {
     it.each(fixtureNames().filter((name) => !name.startsWith('websocket')))(
       '%s with cookies on: Cache-Control: no-store beside the Set-Cookie',
       async (fixture) => {
-        const response = await returning({ statusCode: 200 }, COOKIE)(loadEvent(fixture));
+        const response = await returning({ statusCode: 200 }, COOKIE, setTheme)(loadEvent(fixture));
         expect(setCookies(response)).toHaveLength(1);
         expect(headersOf(response)['cache-control']).toEqual(['no-store']);
       },
