@@ -110,6 +110,15 @@ describe('callBudget', () => {
     expect(cancelled).toEqual(['second']);
   });
 
+  it('registers nothing for a store called without options, or without a signal', () => {
+    const cancel = jest.fn();
+
+    onBudgetSpent(undefined, cancel)();
+    onBudgetSpent({}, cancel)();
+
+    expect(cancel).not.toHaveBeenCalled();
+  });
+
   it("is cut to the Lambda's remaining time less 250 ms", async () => {
     const { call } = heldCall();
     const context = fakeContext({ getRemainingTimeInMillis: () => 1250 });
