@@ -1,7 +1,7 @@
 // Each store call's time budget: storeTimeoutMs, cut to the Lambda's remaining time less a reserve. On jest's
 // fake clock: a budget is checked to the millisecond, and nothing waits.
 import { SessionStoreUnavailableError, SessionWriteUnknownError } from '../src';
-import { callBudget, onBudgetSpent } from '../src/budget';
+import { callBudget, conflictPause, onBudgetSpent } from '../src/budget';
 import { type StoreCallOptions } from '../src/stores/session-store';
 import { fakeContext } from './support/lambda';
 
@@ -110,12 +110,12 @@ describe('callBudget', () => {
     expect(cancelled).toEqual(['second']);
   });
 
-  it('registers nothing for a store called without options or without a signal', () => {
+  it('registers nothing for a store called without options, or without a signal', () => {
     const cancel = jest.fn();
-    for (const options of [undefined, {}]) {
-      const release = onBudgetSpent(options, cancel);
-      release();
-    }
+
+    onBudgetSpent(undefined, cancel)();
+    onBudgetSpent({}, cancel)();
+
     expect(cancel).not.toHaveBeenCalled();
   });
 
@@ -135,5 +135,41 @@ describe('callBudget', () => {
 
     expect(await after(2999, result)).toBe('pending');
     expect(await after(1, result)).toBeInstanceOf(SessionStoreUnavailableError);
+  });
+});
+
+describe('conflictPause', () => {
+  const lambdaWithLeft = (ms: number) => fakeContext({ getRemainingTimeInMillis: () => ms });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('runs the first retry at once', () => {
+    expect(conflictPause(0, 30, undefined)).toBe(0);
+  });
+
+  it('waits at random within a window of twice the last attempt (10 ms at least), doubled each retry up to 2 s', () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0.5);
+    const pauses = (lastAttemptMs: number, retries: number[]) =>
+      retries.map((retry) => conflictPause(retry, lastAttemptMs, undefined));
+
+    expect(pauses(2, [1, 2, 3, 4])).toEqual([5, 10, 20, 40]);
+    expect(pauses(30, [1, 2, 3])).toEqual([30, 60, 120]);
+    expect(pauses(2, [8, 9, 10_000])).toEqual([640, 1000, 1000]);
+  });
+
+  it('never pauses into the time the next attempt needs: the Lambda time left, less the reserve and the last attempt', () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0.999);
+
+    expect(conflictPause(10, 40, lambdaWithLeft(250 + 100))).toBe(60);
+  });
+
+  it('gives up when no time is left for another attempt as long as the last one', () => {
+    expect(conflictPause(0, 40, lambdaWithLeft(250 + 40))).toBeUndefined();
+    expect(conflictPause(3, 0, lambdaWithLeft(250))).toBeUndefined();
+    expect(conflictPause(0, 39, lambdaWithLeft(250 + 40))).toBe(0);
+  });
+
+  it('has no time limit without a usable Lambda context', () => {
+    expect(conflictPause(0, 3_600_000, { getRemainingTimeInMillis: () => Number.NaN })).toBe(0);
+    expect(conflictPause(0, 3_600_000, {})).toBe(0);
   });
 });

@@ -2,18 +2,22 @@
 // fault proxy, and behind a variant of the proxy that returns the old item on a failed condition (as DynamoDB
 // and moto do, dynalite not): the SDK sends such a write again, and it must apply once: stored ==
 // acknowledged, in both conflict modes. And the races of log-in and log-out: a stale copy never replaces newer
-// data, a logged-out session never comes back.
+// data, a logged-out session never comes back. And a conflict retry retries the session it was asked for, not
+// the one whose write lost (a new, regenerated or seeded id).
 import { IsInt, IsOptional, IsString, Min } from 'class-validator';
 import {
   configureSessions,
+  DynamoDBSessionStore,
   getSessionContext,
   getSessionData,
   hashSessionId,
   MemorySessionStore,
   SessionConflictError,
   type SessionStore,
+  type StoredSession,
   withSession,
 } from '../src';
+import { deriveSessionId, generateSessionId } from '../src/session-id';
 import { getItem, scanTable, useSessionTable } from './support/dynalite';
 import { dynamoBackend, startDynamoBackend } from './support/dynamo-backend';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy';
@@ -159,3 +163,127 @@ describe.each<[string, () => SessionStore | undefined]>([
     expect(count).toBe(0);
   });
 });
+
+class Device {
+  @IsOptional() @IsString() device?: string;
+  @IsOptional() @IsString() user?: string;
+  @IsInt() @Min(0) n = 0;
+}
+
+const ID_SECRET = 'a server secret of thirty-two bytes or more';
+
+/**
+ * `inner`, but the first `parties` loads of `key` are answered only once all of them were: racers that all
+ * read it before any of them writes it, a lost race made certain.
+ */
+function readTogether(inner: SessionStore, key: string, parties: number): SessionStore {
+  let waiting = parties;
+  let meet!: () => void;
+  const met = new Promise<void>((resolve) => (meet = resolve));
+  return {
+    load: async (k, options) => {
+      const found = await inner.load(k, options);
+      if (k === key && waiting > 0) {
+        if (--waiting === 0) meet();
+        await met;
+      }
+      return found;
+    },
+    save: (session, expectedVersion, options) => inner.save(session, expectedVersion, options),
+    touch: (k, change, options) => inner.touch(k, change, options),
+    delete: (k, condition, options) => inner.delete(k, condition, options),
+  };
+}
+
+describe.each([
+  [dynamoBackend, false],
+  ['the old item returned on a failed condition', true],
+])(
+  "a conflict retry retries the session it was asked for, with onConflict: 'retry' (%s)",
+  (_name, oldItem) => {
+    let proxy: FaultProxy;
+    let store: DynamoDBSessionStore;
+    beforeEach(async () => {
+      proxy = await startFaultProxy(local.dynamo.endpoint, { oldItemOnConditionFailure: oldItem });
+      store = new DynamoDBSessionStore({
+        tableName: local.tableName,
+        endpoint: proxy.endpoint,
+        region: 'us-east-1',
+      });
+    });
+    afterEach(() => proxy.close());
+
+    it("two devices logging in at once as one user: neither runs on the other one's data", async () => {
+      // A seeded id's key is that of its seed part, whatever the chain's salt.
+      const seededKey = hashSessionId(deriveSessionId('ada', 'any-salt', Buffer.from(ID_SECRET, 'utf8')));
+      configureSessions({ store: readTogether(store, seededKey, 2), idSecret: ID_SECRET });
+      const visit = (device: string) =>
+        withSession(
+          async (_e: unknown) => {
+            getSessionData<Device>().device = device;
+            return { statusCode: 200, headers: {} as Record<string, string> };
+          },
+          { type: Device },
+        );
+      const runs: { device: string; saw: string | undefined }[] = [];
+      const logIn = (device: string) =>
+        withSession(
+          async (_e: unknown) => {
+            const data = getSessionData<Device>();
+            runs.push({ device, saw: data.device });
+            data.user = 'ada';
+            getSessionContext().regenerate({ seed: 'ada' });
+            return { statusCode: 200, headers: {} as Record<string, string> };
+          },
+          { type: Device, update: true, onConflict: 'retry' },
+        );
+      const phone = (await visit('phone')({ headers: {} })).headers['session-id']!;
+      const laptop = (await visit('laptop')({ headers: {} })).headers['session-id']!;
+
+      const [first, second] = await Promise.all([
+        logIn('phone')(header(phone)),
+        logIn('laptop')(header(laptop)),
+      ]);
+
+      expect(runs.length).toBeGreaterThan(2); // one of them lost the race on the seeded id, and ran again
+      for (const run of runs) expect([run.device, undefined]).toContain(run.saw);
+      expect(first.headers['session-id']).toBe(second.headers['session-id']);
+      expect(hashSessionId(first.headers['session-id']!)).toBe(seededKey);
+    });
+
+    it('an expired id whose new session lost its first answer: the id returned is the new one, holding the data', async () => {
+      configureSessions({ store });
+      const increment = withSession(
+        async (_e: unknown) => {
+          getSessionData<Counter>().n += 1;
+          return { statusCode: 200, headers: {} as Record<string, string> };
+        },
+        { type: Counter, update: true, onConflict: 'retry' },
+      );
+      const expired = generateSessionId();
+      const threeHoursAgo = Date.now() - 3 * 3600 * 1000; // past the default 2 h idle timeout
+      await store.save(storedCounter(hashSessionId(expired), 41, threeHoursAgo), undefined);
+      proxy.plan({ fault: 'lose-answer', operation: 'PutItem' });
+
+      const id = (await increment(header(expired))).headers['session-id']!;
+
+      expect(id).not.toBe(expired);
+      expect(await storedCount(id)).toBe(1);
+      const keys = (await scanTable(local.dynamo.client, local.tableName)).map((item) => item.key?.S);
+      expect(keys.sort()).toEqual([hashSessionId(expired), hashSessionId(id)].sort()); // no orphan
+    });
+  },
+);
+
+/** A counter session as a store holds it, last used `at`. */
+function storedCounter(key: string, n: number, at: number): StoredSession {
+  return {
+    key,
+    data: JSON.stringify({ n }),
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+    expiresAt: at + 2 * 3600 * 1000,
+    schemaVersion: 1,
+  };
+}

@@ -1,4 +1,4 @@
-/** How long the engine waits for the store, and between retries of a lost race. */
+/** How long the engine waits for the store, and between retries of a lost race: within the Lambda's time. */
 import { SessionStoreUnavailableError, SessionWriteUnknownError } from './errors';
 import { type StoreCallOptions } from './stores/session-store';
 
@@ -53,14 +53,9 @@ const noop = () => undefined;
  * for the whole budget per call (8 µs each, and thousands pending under load).
  */
 export function callBudget(storeTimeoutMs: number, lambdaContext: unknown): Budget {
-  const remaining = (lambdaContext as { getRemainingTimeInMillis?: unknown } | undefined)
-    ?.getRemainingTimeInMillis;
+  const left = lambdaTimeLeft(lambdaContext);
   return async (call, access = 'write') => {
-    let ms = storeTimeoutMs;
-    if (typeof remaining === 'function') {
-      const left = Number(remaining.call(lambdaContext));
-      if (Number.isFinite(left)) ms = Math.min(ms, left - LAMBDA_RESERVE_MS);
-    }
+    const ms = Math.min(storeTimeoutMs, left());
     if (!(ms > 0)) {
       // Sent now, a write could not be answered in time, and its outcome would be unknown: it is not sent.
       throw new SessionStoreUnavailableError(
@@ -106,8 +101,47 @@ export function callBudget(storeTimeoutMs: number, lambdaContext: unknown): Budg
   };
 }
 
-/** Full jitter, capped: racing retries spread out instead of colliding again. */
-export function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(100, 5 * 2 ** attempt);
+/**
+ * The Lambda's remaining time less the reserve, in ms, as a function read when needed; `Infinity` without a
+ * Lambda context (or one that tells no usable remaining time).
+ */
+function lambdaTimeLeft(lambdaContext: unknown): () => number {
+  const remaining = (lambdaContext as { getRemainingTimeInMillis?: unknown } | undefined)
+    ?.getRemainingTimeInMillis;
+  if (typeof remaining !== 'function') return () => Infinity;
+  return () => {
+    const left = Number(remaining.call(lambdaContext));
+    return Number.isFinite(left) ? left - LAMBDA_RESERVE_MS : Infinity;
+  };
+}
+
+/** The pauses before the retries of a lost race: the least window (before the second retry), and the most. */
+const CONFLICT_WINDOW_MS = { least: 10, most: 2_000 } as const;
+
+/**
+ * How long to wait before retry number `retry` (0: the first) of a lost race, in ms; `undefined` when the
+ * Lambda has no time left for another attempt as long as the last one (`lastAttemptMs`), less its reserve.
+ *
+ * The first retry runs at once, on the winner's data: what the store holds at this moment. Later ones wait a
+ * random time (full jitter) within a window of twice the last attempt's length (10 ms at least), doubled at
+ * each retry up to 2 s: racers collide when their attempts overlap, so they are spread over a multiple of an
+ * attempt's length, and a slow store gets wider windows. They read the session again after the pause, since
+ * the winner's data may be stale by then. No pause lasts into the time that the next attempt needs. Measured
+ * with `npm run bench:retry` (BENCHMARKS.md).
+ */
+export function conflictPause(
+  retry: number,
+  lastAttemptMs: number,
+  lambdaContext: unknown,
+): number | undefined {
+  const spare = lambdaTimeLeft(lambdaContext)() - lastAttemptMs;
+  if (!(spare > 0)) return undefined;
+  if (retry === 0) return 0;
+  const window = Math.max(CONFLICT_WINDOW_MS.least, 2 * lastAttemptMs) * 2 ** (retry - 1);
+  return Math.min(Math.random() * Math.min(CONFLICT_WINDOW_MS.most, window), spare);
+}
+
+/** Waits `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -4,7 +4,7 @@
  */
 import { globalConfig, resolveStore } from './config';
 import { type LiveSession, newerSession, sessionScope } from './current-session';
-import { backoff, type Budget, callBudget } from './budget';
+import { type Budget, callBudget, conflictPause, sleep } from './budget';
 import { type DataShape, newData, restore } from './data-codec';
 import {
   type ConflictWinner,
@@ -83,7 +83,7 @@ export class SessionEngine {
   /**
    * Runs `invoke` inside the session of `event` and returns its response carrying the session id. If `invoke`
    * throws, nothing is written and the error propagates unchanged. With `onConflict: 'retry'` a lost race runs
-   * it again from the winner's data.
+   * it again: at once on the winner's data, then after pauses on the session read again (see `conflictPause`).
    */
   async run<R>(
     event: unknown,
@@ -93,25 +93,32 @@ export class SessionEngine {
     const options = this.options();
     let winner: ConflictWinner | undefined; // what a lost race told us is stored: no need to read it
     for (let attempt = 0; ; attempt++) {
+      const started = Date.now();
       try {
         const open = await this.openSession(event, lambdaContext, winner);
         const response = await sessionScope.run(open.session, () => invoke(open.session));
         return (await this.close(open, response)) as R;
       } catch (error) {
         if (!(error instanceof SessionConflictError) || options.onConflict !== 'retry') throw error;
-        if (attempt >= options.conflictRetries) {
+        const pause =
+          attempt < options.conflictRetries
+            ? conflictPause(attempt, Date.now() - started, lambdaContext)
+            : undefined;
+        if (pause === undefined) {
           options.logger?.warn('lambda-sessions: conflict retries exhausted', {
             session: error.sessionRef,
             attempt,
+            reason: attempt < options.conflictRetries ? 'no Lambda time left' : 'conflictRetries',
           });
           throw error;
         }
-        winner = conflictWinner(error);
+        // Right after the lost race the winner is what is stored; after a pause it may be stale: read again.
+        winner = pause === 0 ? conflictWinner(error) : undefined;
         options.logger?.debug('lambda-sessions: conflict, running the handler again', {
           session: error.sessionRef,
           attempt,
         });
-        await backoff(attempt);
+        if (pause > 0) await sleep(pause);
       }
     }
   }

@@ -339,7 +339,7 @@ export function describeInvocationRules(local: EngineStore): void {
       expect(runs).toBe(3); // the first run and two retries
       expect(warnings.at(-1)).toEqual([
         'lambda-sessions: conflict retries exhausted',
-        expect.objectContaining({ attempt: 2 }),
+        expect.objectContaining({ attempt: 2, reason: 'conflictRetries' }),
       ]);
       const after = (await stored(id))!;
       expect(skus(after)).toEqual(['apple']);
