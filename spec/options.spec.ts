@@ -21,6 +21,16 @@ describe('parseSessionOptions', () => {
     ['onInvalidStored', { onInvalidStored: 'drop' as 'reset' }, /onInvalidStored must be 'throw' or 'reset'/],
     ['storeTimeoutMs', { storeTimeoutMs: 0 }, /storeTimeoutMs must be a number of milliseconds above 0/],
     ['version', { version: 0 }, /version must be a whole number, 1 or more, got 0/],
+    [
+      'maxSessionBytes',
+      { maxSessionBytes: 0 },
+      /maxSessionBytes must be a whole number of bytes, 1 or more, got 0/,
+    ],
+    [
+      'maxSessionBytes',
+      { maxSessionBytes: 1.5 },
+      /maxSessionBytes must be a whole number of bytes, 1 or more, got 1.5/,
+    ],
     ['migrate', { migrate: 'v2' as unknown as () => unknown }, /migrate must be a function/],
     ['validation', { validation: true as unknown as false }, /validation must be class-validator/],
     ['idHeader', { idHeader: 'session id' }, /idHeader must be an HTTP header name/],

@@ -1,5 +1,5 @@
 import { type ValidatorOptions } from 'class-validator';
-import { DEFAULT_STORE_TIMEOUT_MS } from './constants';
+import { DEFAULT_MAX_SESSION_BYTES, DEFAULT_STORE_TIMEOUT_MS } from './constants';
 import { SessionConfigurationError } from './errors';
 import { type SessionLogger } from './logger';
 import { type SessionStore } from './stores/session-store';
@@ -100,6 +100,15 @@ export interface SessionOptions {
    * `forbidNonWhitelisted`, `groups`, ...). `false` skips validation. @default {}
    */
   validation?: ValidatorOptions | false;
+  /**
+   * The most session JSON, in UTF-8 bytes, written or read. A write over it fails with `SessionTooLargeError`
+   * (checked before compression: DynamoDB's 400 KB limit counts compressed bytes, and a few KB can hold
+   * megabytes of JSON); stored data over it is not decompressed or parsed past the limit, and fails with
+   * `SessionCorruptError`. So one request's work on a session is bounded, whoever wrote the item. Lowering it
+   * makes larger stored sessions fail until they expire: lower it only once no session is that large.
+   * @default 1048576 (1 MiB)
+   */
+  maxSessionBytes?: number;
 }
 
 /** The defaults, in one place. */
@@ -132,6 +141,8 @@ export const SESSION_DEFAULTS = Object.freeze({
   onInvalidStored: 'throw' as 'throw' | 'reset',
   /** DynamoDB answers in milliseconds; three seconds covers its retries and still fails well before most Lambda timeouts. */
   storeTimeoutMs: DEFAULT_STORE_TIMEOUT_MS,
+  /** 1 MiB of JSON: bounded work per request, whatever the item compresses to. */
+  maxSessionBytes: DEFAULT_MAX_SESSION_BYTES,
 } as const);
 /* eslint-enable @typescript-eslint/no-unnecessary-type-assertion */
 
@@ -210,6 +221,10 @@ const RULES: { readonly [K in keyof SessionOptions]-?: Rule<NonNullable<SessionO
   storeTimeoutMs: (value, where) => {
     if (!(Number.isFinite(value) && value > 0))
       fail(`${where} must be a number of milliseconds above 0, got ${String(value)}.`);
+  },
+  maxSessionBytes: (value, where) => {
+    if (!(Number.isSafeInteger(value) && value >= 1))
+      fail(`${where} must be a whole number of bytes, 1 or more, got ${String(value)}.`);
   },
   version: (value, where) => {
     if (!(Number.isSafeInteger(value) && value >= 1))

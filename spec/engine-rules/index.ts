@@ -3,6 +3,7 @@
 // (dynalite in-process). What only DynamoDB can show (the item's attributes, the requests' names) stays in the
 // dynalite specs.
 import { type EngineStore } from '../support/engine-store';
+import { describeBoundsRules } from './bounds';
 import { describeConcurrencyRules } from './concurrency';
 import { describeInvocationRules } from './invocation';
 import { describeLifecycleRules } from './lifecycle';
@@ -41,6 +42,7 @@ export function describeEngineRules(name: string, setup: () => EngineStore): voi
     describeSchemaRules(local);
     describeConcurrencyRules(local);
     describeLoggingRules(local);
+    describeBoundsRules(local);
     describeSessionLambdaRules();
   });
 }
