@@ -2,6 +2,7 @@ import { type ValidatorOptions } from 'class-validator';
 import { DEFAULT_MAX_SESSION_BYTES, DEFAULT_STORE_TIMEOUT_MS } from './constants';
 import { SessionConfigurationError } from './errors';
 import { type SessionLogger } from './logger';
+import { secretKey } from './secret';
 import { type SessionStore } from './stores/session-store';
 import { type CookieSetting, mergeCookie, type ResolvedCookie, resolveCookie } from './transport/cookies';
 import { HEADER_NAME } from './transport/headers';
@@ -38,7 +39,10 @@ export interface SessionOptions {
   cookie?: CookieSetting;
   /**
    * The server secret for ids derived from a stable key (`regenerate({ seed })`): the id is an HMAC of the
-   * seed, which nobody without the secret can compute. At least 32 bytes; keep it in a secret store.
+   * seed, which nobody without the secret can compute. 32 or more random bytes: a `Buffer`, or their hex,
+   * base64 or base64url text (`npx lambda-sessions secret` prints one). Text that is not random (`'a' × 32`, a
+   * passphrase, a repeated pattern) is refused. The HMAC key is the value as given: a string's text, a
+   * buffer's bytes. Keep it in a secret store.
    * @default none: derived ids are refused
    */
   idSecret?: string | Uint8Array;
@@ -249,7 +253,7 @@ const RULES: { readonly [K in keyof SessionOptions]-?: Rule<NonNullable<SessionO
     resolveCookie(value, where.replace(/: cookie$/, ''));
   },
   idSecret: (value, where) => {
-    secretBytes(value, where.replace(/: idSecret$/, ''));
+    secretKey(value, where.replace(/: idSecret$/, ''));
   },
   logger: hasMethods('must have debug, info and warn methods', 'debug', 'info', 'warn'),
   store: hasMethods(
@@ -308,22 +312,8 @@ export function resolveSessionOptions(
     ...defaulted,
     touchAfter: handler.touchAfter ?? configured.touchAfter ?? Math.floor(defaulted.ttl / 10),
     cookie,
-    idSecret: secret === undefined ? undefined : secretBytes(secret, 'idSecret'),
+    idSecret: secret === undefined ? undefined : secretKey(secret, where),
     logger: handler.logger ?? configured.logger,
     migrate: handler.migrate ?? configured.migrate,
   };
-}
-
-/** Smallest server secret accepted: 256 bits, the HMAC-SHA-256 key size. */
-const MIN_SECRET_BYTES = 32;
-
-function secretBytes(secret: string | Uint8Array, where: string): Uint8Array {
-  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
-  if (!(bytes instanceof Uint8Array) || bytes.length < MIN_SECRET_BYTES) {
-    fail(
-      `${where}: idSecret must be at least ${MIN_SECRET_BYTES} bytes of secret (for example ` +
-        "crypto.randomBytes(32).toString('base64url'), kept in Secrets Manager or SSM).",
-    );
-  }
-  return bytes;
 }
