@@ -40,6 +40,13 @@ describe('callBudget', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('registers nothing for call options without a budget or a signal: the release does nothing', () => {
+    const cancel = jest.fn();
+    onBudgetSpent({}, cancel)();
+    onBudgetSpent(undefined, cancel)();
+    expect(cancel).not.toHaveBeenCalled();
+  });
+
   it("gives every call the options it was made with (the engine's maxDataBytes) beside its signal", async () => {
     const seen: StoreCallOptions[] = [];
     const budget = callBudget(3000, undefined, { maxDataBytes: 1234 });

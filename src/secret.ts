@@ -70,12 +70,16 @@ function decodeSecret(secret: string, where: string): Uint8Array {
 /**
  * Why `bytes` are obviously not random, or `undefined`. Four tests, each failed by random bytes with a chance
  * far below 2^-40 for 32 bytes (and less for more), so they refuse only what a person chose or patterned:
+ * - a block repeated (`0000...`, `abcabc...`, a key doubled to the length asked for);
  * - too few different values: fewer than half of what as many random bytes have on average (30 of 32);
  * - the same for the steps from one byte to the next (catches 0, 1, 2, ... and other runs);
- * - a block repeated (`abcabc...`, a key doubled to the length asked for);
  * - text: every byte printable ASCII (a password or a phrase, as bytes or encoded).
  */
 function notRandom(bytes: Uint8Array): string | undefined {
+  const period = repeatedBlock(bytes);
+  if (period !== undefined) {
+    return period === 1 ? 'one byte value repeated' : `a block of ${period} bytes repeated`;
+  }
   const n = bytes.length;
   const enough = expectedDistinct(n) / 2;
   const distinct = new Set(bytes).size;
@@ -84,8 +88,6 @@ function notRandom(bytes: Uint8Array): string | undefined {
   }
   const steps = new Set(bytes.subarray(1).map((b, i) => (b - bytes[i]! + 256) % 256)).size;
   if (steps < enough) return `the bytes follow a run (only ${steps} different steps between neighbours)`;
-  const period = repeatedBlock(bytes);
-  if (period !== undefined) return `a block of ${period} bytes repeated`;
   if (bytes.every((b) => b >= 0x20 && b <= 0x7e))
     return 'every byte is printable text, as in a password or phrase';
   return undefined;
