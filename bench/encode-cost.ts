@@ -23,7 +23,8 @@ async function before(cart: Cart): Promise<string> {
   return serialize(shape, cart);
 }
 
-const now = (cart: Cart) => encodeForWrite(shape, cart, {});
+const now = (cart: Cart) =>
+  encodeForWrite(shape, cart, { validation: {}, maxSessionBytes: 2 ** 20 }, 'bench');
 
 async function main(): Promise<void> {
   console.log(

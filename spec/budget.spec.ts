@@ -40,6 +40,23 @@ describe('callBudget', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('registers nothing for call options without a budget or a signal: the release does nothing', () => {
+    const cancel = jest.fn();
+    onBudgetSpent({}, cancel)();
+    onBudgetSpent(undefined, cancel)();
+    expect(cancel).not.toHaveBeenCalled();
+  });
+
+  it("gives every call the options it was made with (the engine's maxDataBytes) beside its signal", async () => {
+    const seen: StoreCallOptions[] = [];
+    const budget = callBudget(3000, undefined, { maxDataBytes: 1234 });
+    await budget(async (options) => seen.push(options));
+    await budget(async (options) => seen.push(options), 'read');
+
+    expect(seen.map((o) => o.maxDataBytes)).toEqual([1234, 1234]);
+    expect(seen.every((o) => o.signal instanceof AbortSignal)).toBe(true);
+  });
+
   it('fails a read with SessionStoreUnavailableError once storeTimeoutMs is spent, aborting the call with it', async () => {
     const { held, call } = heldCall();
     const result = callBudget(1000, undefined)(call, 'read');

@@ -1,7 +1,7 @@
 // Session data between the handler's object and the stored JSON, on the memory store: every failure is a
 // SessionError, what is validated before a write is what the next read will get (the JSON, hydrated again),
 // and what JSON makes of the values JSON has no form for (the README's table).
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsDate,
   IsInt,
@@ -272,6 +272,25 @@ describe('what is validated before a write is what the next read gets', () => {
     const id = (await write(event())).headers['session-id']!;
 
     expect(JSON.parse((await store.load(hashSessionId(id)))!.data)).toEqual({ points: 1 });
+  });
+});
+
+describe('maxSessionBytes holds for the text that is stored', () => {
+  class Padded {
+    // read back, the text grows: what a whitelist write stores is serialised again from the read-back copy
+    @IsString()
+    @Transform(({ value }: { value: string }) => value.padEnd(2000, '.'), { toClassOnly: true })
+    note = '';
+  }
+
+  it('also after whitelist serialised the read-back copy again', async () => {
+    const write = handler<Padded>((p) => void (p.note = 'hi'), {
+      type: Padded,
+      maxSessionBytes: 1000,
+      validation: { whitelist: true },
+    });
+    await expect(write(event())).rejects.toMatchObject({ name: 'SessionTooLargeError', size: 2011 });
+    expect(store.size).toBe(0);
   });
 });
 

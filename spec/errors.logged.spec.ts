@@ -164,7 +164,7 @@ describe('a SessionCorruptError for stored data that is not JSON', () => {
   it("has no cause: JSON.parse's message quotes the stored text", () => {
     let error: unknown;
     try {
-      parseStored(`{"token": ${TOKEN}}`, 'ref');
+      parseStored(`{"token": ${TOKEN}}`, 'ref', 1024);
     } catch (thrown) {
       error = thrown;
     }

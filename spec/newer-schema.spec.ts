@@ -2,6 +2,7 @@
 // by the code of an earlier one (a rollback, or two versions live side by side), on the memory store. Through
 // every write path (update, slide, regenerate, reset, retry), the item stays as the later deployment wrote it;
 // only log-out deletes it.
+import { randomBytes } from 'node:crypto';
 import { IsString } from 'class-validator';
 import {
   configureSessions,
@@ -29,7 +30,7 @@ class ProfileV1 {
 }
 
 const ID = 'B'.repeat(43); // the shape of a server-issued id
-const SECRET = 'k'.repeat(32);
+const SECRET = randomBytes(32).toString('base64url');
 const event = (id = ID) => ({ headers: { 'session-id': id } });
 type Response = { statusCode: number; headers: Record<string, string> };
 const ok = (): Response => ({ statusCode: 200, headers: {} });

@@ -1,6 +1,7 @@
 // Options: every rule refuses what cannot work, with the option's name; defaults fill in once.
 import { MemorySessionStore, SESSION_DEFAULTS, SessionConfigurationError, type SessionOptions } from '../src';
 import { parseSessionOptions, resolveSessionOptions } from '../src/options';
+import { randomBytes } from 'node:crypto';
 
 const parse = (options: SessionOptions) => () => parseSessionOptions(options, 'withSession()');
 
@@ -26,6 +27,16 @@ describe('parseSessionOptions', () => {
     ['onInvalidStored', { onInvalidStored: 'drop' as 'reset' }, /onInvalidStored must be 'throw' or 'reset'/],
     ['storeTimeoutMs', { storeTimeoutMs: 0 }, /storeTimeoutMs must be a number of milliseconds above 0/],
     ['version', { version: 0 }, /version must be a whole number, 1 or more, got 0/],
+    [
+      'maxSessionBytes',
+      { maxSessionBytes: 0 },
+      /maxSessionBytes must be a whole number of bytes, 1 or more, got 0/,
+    ],
+    [
+      'maxSessionBytes',
+      { maxSessionBytes: 1.5 },
+      /maxSessionBytes must be a whole number of bytes, 1 or more, got 1.5/,
+    ],
     ['migrate', { migrate: 'v2' as unknown as () => unknown }, /migrate must be a function/],
     ['validation', { validation: true as unknown as false }, /validation must be class-validator/],
     [
@@ -39,7 +50,12 @@ describe('parseSessionOptions', () => {
       /validation\.validationError: .*leave validationError out/,
     ],
     ['idHeader', { idHeader: 'session id' }, /idHeader must be an HTTP header name/],
-    ['idSecret', { idSecret: 'short' }, /^withSession\(\): idSecret must be at least 32 bytes/],
+    ['idSecret', { idSecret: 'short' }, /^withSession\(\): idSecret must be random bytes written as hex/],
+    [
+      'idSecret',
+      { idSecret: 'x'.repeat(32) },
+      /^withSession\(\): idSecret must encode at least 32 random bytes/,
+    ],
     ['logger', { logger: { debug() {} } as never }, /logger must have debug, info and warn methods/],
     ['store', { store: { load() {} } as never }, /store must implement SessionStore/],
     ['idHeader and cookie', { idHeader: false, cookie: false }, /no id can travel/],
@@ -84,7 +100,11 @@ describe('parseSessionOptions', () => {
   });
 
   it('accepts good options and returns them as given', () => {
-    const options: SessionOptions = { ttl: 0, cookie: { name: '__Host-s' }, idSecret: 'x'.repeat(32) };
+    const options: SessionOptions = {
+      ttl: 0,
+      cookie: { name: '__Host-s' },
+      idSecret: randomBytes(32).toString('hex'),
+    };
     expect(parseSessionOptions(options, 'withSession()')).toEqual(options);
   });
 });
@@ -121,15 +141,14 @@ describe('resolveSessionOptions', () => {
   });
 
   it('takes a secret given as bytes as those bytes, and refuses fewer than 32', () => {
-    const bytes = Uint8Array.from({ length: 32 }, (_, i) => i);
+    const bytes = new Uint8Array(randomBytes(32));
     expect([...resolveSessionOptions({}, { idSecret: bytes }).idSecret!]).toEqual([...bytes]);
-    expect(parse({ idSecret: bytes.subarray(1) })).toThrow(/idSecret must be at least 32 bytes/);
+    expect(parse({ idSecret: bytes.subarray(1) })).toThrow(/idSecret must be at least 32 random bytes/);
   });
 
-  it('holds the secret as bytes', () => {
-    expect(resolveSessionOptions({ idSecret: 'k'.repeat(32) }, {}).idSecret).toEqual(
-      Buffer.from('k'.repeat(32)),
-    );
+  it('holds the secret as bytes: a string as its text', () => {
+    const secret = randomBytes(32).toString('base64url');
+    expect(resolveSessionOptions({ idSecret: secret }, {}).idSecret).toEqual(Buffer.from(secret));
   });
 });
 

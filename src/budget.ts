@@ -49,10 +49,15 @@ const noop = () => undefined;
 /**
  * Each store call's time budget: `storeTimeoutMs`, cut to the Lambda's remaining time less a reserve when the
  * invocation has a Lambda context. The engine enforces it for every store; the signal only lets a store cancel
- * its work. The timer is cleared as soon as the call settles: `AbortSignal.timeout()` would keep one alive
- * for the whole budget per call (8 µs each, and thousands pending under load).
+ * its work. Every call's options carry `base` too. The timer is cleared as soon as the call settles:
+ * `AbortSignal.timeout()` would keep one alive for the whole budget per call (8 µs each, and thousands pending
+ * under load).
  */
-export function callBudget(storeTimeoutMs: number, lambdaContext: unknown): Budget {
+export function callBudget(
+  storeTimeoutMs: number,
+  lambdaContext: unknown,
+  base: Omit<StoreCallOptions, 'signal'> = {},
+): Budget {
   const left = lambdaTimeLeft(lambdaContext);
   return async (call, access = 'write') => {
     const ms = Math.min(storeTimeoutMs, left());
@@ -66,7 +71,7 @@ export function callBudget(storeTimeoutMs: number, lambdaContext: unknown): Budg
     }
     const controller = new AbortController();
     const spent: (() => void)[] = [];
-    const options: BudgetedCallOptions = { signal: controller.signal, [SPENT]: spent };
+    const options: BudgetedCallOptions = { ...base, signal: controller.signal, [SPENT]: spent };
     let timer: NodeJS.Timeout | undefined;
     // A plain promise, not a listener on the signal: EventTarget listeners cost more than the rest of the call.
     const expired = new Promise<never>((_, reject) => {

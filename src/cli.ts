@@ -1,6 +1,6 @@
 /**
  * The `lambda-sessions` command: create, delete and check the sessions table, so that nothing creates or
- * describes tables at runtime. `lambda-sessions --help` lists the commands.
+ * describes tables at runtime; and make a server secret (`idSecret`). `lambda-sessions --help` lists the commands.
  */
 import {
   CreateTableCommand,
@@ -16,6 +16,7 @@ import {
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { TABLE_NAME_ENV } from './constants';
+import { generateSecret } from './secret';
 import { DEFAULT_ATTRIBUTE_NAMES } from './stores/dynamodb-item';
 import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './stores/sdk-setup';
 
@@ -35,6 +36,7 @@ Commands:
   create-table   create the sessions table (on-demand), wait until it is active, and enable TTL
   delete-table   delete the sessions table (asks first unless --yes)
   check          check that the table exists with the key schema and TTL the library expects
+  secret         print a fresh idSecret: 32 random bytes as base64url (store it in Secrets Manager or SSM)
 
 Options:
   --table <name>          the table (default: $${TABLE_NAME_ENV})
@@ -50,7 +52,7 @@ Against --endpoint (DynamoDB Local, dynalite) the AWS SDK still needs a region a
   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local lambda-sessions check --table sessions --endpoint http://localhost:8000 --region local
 `;
 
-const COMMANDS = ['create-table', 'delete-table', 'check'];
+const COMMANDS = ['create-table', 'delete-table', 'check', 'secret'];
 
 const OPTIONS = {
   table: { type: 'string' },
@@ -81,6 +83,11 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
   if (!COMMANDS.includes(command)) {
     io.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
+  }
+  if (command === 'secret') {
+    // Only the secret on stdout, so that it can be piped: `lambda-sessions secret | aws ssm put-parameter ...`
+    io.out(generateSecret());
+    return 0;
   }
   const table = values.table ?? io.env[TABLE_NAME_ENV];
   if (!table) {

@@ -9,3 +9,10 @@ export const TABLE_NAME_ENV = 'SESSION_LAMBDA_DYNAMODB_TABLE_NAME';
  * `storeTimeoutMs` and the DynamoDB client's `requestTimeoutMs`.
  */
 export const DEFAULT_STORE_TIMEOUT_MS = 3_000;
+
+/**
+ * The most session JSON, in UTF-8 bytes, the engine writes or reads by default (`maxSessionBytes`): 1 MiB,
+ * about the largest cart that still takes well under a second to hydrate and validate. DynamoDB's 400 KB limit
+ * counts compressed bytes, and session JSON compresses a hundredfold or more.
+ */
+export const DEFAULT_MAX_SESSION_BYTES = 1_048_576;

@@ -8,6 +8,7 @@ import {
   SessionCorruptError,
   SessionNewerSchemaError,
   SessionSerializationError,
+  SessionTooLargeError,
   SessionValidationError,
   type ValidationSource,
 } from './errors';
@@ -38,8 +39,19 @@ export function newData(shape: DataShape): unknown {
   return shape.kind === 'class' ? new shape.type() : shape.empty();
 }
 
-/** Stored JSON text back into a plain value. */
-export function parseStored(json: string, ref: string): unknown {
+/**
+ * Stored JSON text back into a plain value, if it is at most `maxBytes` long (`maxSessionBytes`): longer data
+ * is not parsed. This code never writes such data, and parsing (then hydrating, validating) it is work without
+ * bound in what a small compressed item can hold.
+ */
+export function parseStored(json: string, ref: string, maxBytes: number): unknown {
+  if (overLimit(json, maxBytes)) {
+    throw new SessionCorruptError(
+      `Stored data of session ${ref} is more than ${maxBytes} bytes of JSON (maxSessionBytes), more than this ` +
+        'code writes, so it was not read. Delete the item; or, if a deployment with a higher maxSessionBytes ' +
+        'wrote it, raise maxSessionBytes again.',
+    );
+  }
   try {
     return JSON.parse(json);
   } catch {
@@ -48,7 +60,20 @@ export function parseStored(json: string, ref: string): unknown {
   }
 }
 
-/** A stored plain value as session data: a real instance of the class, methods and nested types included. */
+/**
+ * Whether `json` is more than `maxBytes` bytes of UTF-8. A UTF-16 unit is 1 to 3 bytes of UTF-8, so the length
+ * alone decides most texts without counting bytes.
+ */
+function overLimit(json: string, maxBytes: number): boolean {
+  if (json.length > maxBytes) return true;
+  return json.length * 3 > maxBytes && Buffer.byteLength(json) > maxBytes;
+}
+
+/**
+ * A stored plain value as session data: a real instance of the class, methods and nested types included.
+ * Nesting too deep for class-transformer's recursion (a few thousand levels fit in a few KB of JSON) is
+ * corrupt data, not a crash.
+ */
 export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown {
   if (shape.kind === 'plain') return plain;
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
@@ -57,7 +82,16 @@ export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown 
         `that can become a ${shape.type.name}; delete the item or change the @SessionData() type.`,
     );
   }
-  return plainToInstance(shape.type, plain);
+  try {
+    return plainToInstance(shape.type, plain);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new SessionCorruptError(
+      `Stored data of session ${ref} is nested too deeply to become a ${shape.type.name} ` +
+        `(${error.message}); delete the item.`,
+      { cause: error },
+    );
+  }
 }
 
 /**
@@ -99,22 +133,40 @@ export function serialize(shape: DataShape, data: unknown): string {
  * changes (a `Date` without `@Type(() => Date)` reads back a string, `NaN` reads back `null`) fails at this
  * write, not at every later read; and a change made to the handler's object while an async validator runs is
  * not stored, since the text was taken before validation started.
+ * The JSON is refused over `maxSessionBytes` before anything else is done with it: nothing later (validation,
+ * compression, the store) pays for a session too large to store.
+ * @param ref the session's logged name
  * @param serialized `serialize(shape, data)`, when the caller has it already
  */
 export async function encodeForWrite(
   shape: DataShape,
   data: unknown,
-  validation: ValidatorOptions | false,
+  options: EncodeOptions,
+  ref: string,
   serialized?: string,
 ): Promise<string> {
+  const { validation, maxSessionBytes } = options;
   if (shape.kind === 'class') refuseNonObject(shape.type, data);
-  const json = serialized ?? serialize(shape, data);
+  const json = sizeChecked(serialized ?? serialize(shape, data), maxSessionBytes, ref);
   if (shape.kind === 'plain' || validation === false) return json;
   const plain: unknown = JSON.parse(json);
   refuseNonObject(shape.type, plain); // a toJSON() that answers a primitive
   const readBack = plainToInstance(shape.type, plain as object);
   await validateData(shape, readBack, validation);
-  return validation.whitelist ? serialize(shape, readBack) : json;
+  // whitelist strips properties; a class-transformer rule of the class may still make the text longer
+  return validation.whitelist ? sizeChecked(serialize(shape, readBack), maxSessionBytes, ref) : json;
+}
+
+/** What encoding data for a write needs to know of the options. */
+export interface EncodeOptions {
+  readonly validation: ValidatorOptions | false;
+  readonly maxSessionBytes: number;
+}
+
+/** `json`, if it is at most `maxBytes` of UTF-8; a {@link SessionTooLargeError} otherwise. */
+function sizeChecked(json: string, maxBytes: number, ref: string): string {
+  if (!overLimit(json, maxBytes)) return json;
+  throw new SessionTooLargeError(ref, Buffer.byteLength(json), maxBytes, 'maxSessionBytes');
 }
 
 /** Data that is not an object cannot be stored as an instance of the session class: it would not read back. */
@@ -189,6 +241,8 @@ export interface RestoreOptions {
   readonly validateOnLoad: boolean;
   readonly validation: ValidatorOptions | false;
   readonly logger: SessionLogger | undefined;
+  /** Stored JSON longer than this many bytes is not parsed (`maxSessionBytes`). */
+  readonly maxSessionBytes: number;
 }
 
 /**
@@ -204,7 +258,7 @@ export async function restore(
   options: RestoreOptions,
   ref: string,
 ): Promise<unknown> {
-  let plain = parseStored(json, ref);
+  let plain = parseStored(json, ref, options.maxSessionBytes);
   const from = schemaVersion ?? 1;
   if (from !== options.version) {
     // Written by a later deployment: a dedicated error, which the engine never resets (see engine.ts).

@@ -168,7 +168,10 @@ export class SessionEngine {
   ): Promise<OpenSession> {
     const options = this.options();
     const store = resolveStore(this.handlerOptions.store);
-    const budget = callBudget(options.storeTimeoutMs, lambdaContext);
+    // A store that decompresses stops at the engine's limit: a small item cannot expand without bound.
+    const budget = callBudget(options.storeTimeoutMs, lambdaContext, {
+      maxDataBytes: options.maxSessionBytes,
+    });
     const claim = readClaim(event, options);
     const claimed = claim && { id: claim.id, key: hashSessionId(claim.id) };
     const found = claimed ? await this.find(store, claimed, options, winner, budget) : ABSENT;

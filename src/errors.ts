@@ -226,22 +226,32 @@ export function conflictWinner(error: SessionConflictError): ConflictWinner | un
   return typeof winner === 'function' ? (winner as () => ConflictWinner | undefined).call(error) : undefined;
 }
 
+/** Which limit a {@link SessionTooLargeError} hit. */
+export type SessionSizeLimit = 'maxItemBytes' | 'maxSessionBytes';
+
 /**
- * The session would not fit in one item (DynamoDB's limit is 400 KB), even compressed. Thrown before any
- * request: the stored session is what it was before the invocation.
+ * The session is too large to write: its JSON is over `maxSessionBytes` (checked before it is compressed), or
+ * the item would not fit in DynamoDB (400 KB, `maxItemBytes`) even compressed. Thrown before any request: the
+ * stored session is what it was before the invocation.
  */
 export class SessionTooLargeError extends SessionError {
   constructor(
     /** The logged form of the session id (its hash prefix). */
     readonly sessionRef: string,
-    /** The item's size as DynamoDB would count it, in bytes. */
+    /** The size that is over the limit, in bytes: of the JSON (`maxSessionBytes`) or of the item. */
     readonly size: number,
     /** The limit, in bytes. */
     readonly limit: number,
+    /** The option that sets the limit that was hit. @default 'maxItemBytes' */
+    readonly option: SessionSizeLimit = 'maxItemBytes',
   ) {
     super(
-      `Session ${sessionRef} would be ${size} bytes stored (compressed), over the ${limit}-byte item limit; ` +
-        'nothing was written. Keep large data elsewhere (S3) and only a reference in the session.',
+      (option === 'maxSessionBytes'
+        ? `Session ${sessionRef} is ${size} bytes of JSON, over maxSessionBytes (${limit}); nothing was written. `
+        : `Session ${sessionRef} would be ${size} bytes stored (compressed), over the ${limit}-byte item limit ` +
+          '(maxItemBytes); nothing was written. ') +
+        'Keep large data elsewhere (S3) and only a reference in the session' +
+        (option === 'maxSessionBytes' ? ', or raise maxSessionBytes.' : '.'),
     );
   }
 }

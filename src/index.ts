@@ -42,6 +42,7 @@ export {
   SessionWriteUnknownError,
   SessionCorruptError,
   SessionTooLargeError,
+  type SessionSizeLimit,
   SessionResponseError,
   type ValidationSource,
 } from './errors';

@@ -1,7 +1,8 @@
 import { type ValidatorOptions } from 'class-validator';
-import { DEFAULT_STORE_TIMEOUT_MS } from './constants';
+import { DEFAULT_MAX_SESSION_BYTES, DEFAULT_STORE_TIMEOUT_MS } from './constants';
 import { SessionConfigurationError } from './errors';
 import { type SessionLogger } from './logger';
+import { secretKey } from './secret';
 import { type SessionStore } from './stores/session-store';
 import { type CookieSetting, mergeCookie, type ResolvedCookie, resolveCookie } from './transport/cookies';
 import { HEADER_NAME } from './transport/headers';
@@ -46,7 +47,10 @@ export interface SessionOptions {
   cookie?: CookieSetting;
   /**
    * The server secret for ids derived from a stable key (`regenerate({ seed })`): the id is an HMAC of the
-   * seed, which nobody without the secret can compute. At least 32 bytes; keep it in a secret store.
+   * seed, which nobody without the secret can compute. 32 or more random bytes: a `Buffer`, or their hex,
+   * base64 or base64url text (`npx lambda-sessions secret` prints one). Text that is not random (`'a' × 32`, a
+   * passphrase, a repeated pattern) is refused. The HMAC key is the value as given: a string's text, a
+   * buffer's bytes. Keep it in a secret store.
    * @default none: derived ids are refused
    */
   idSecret?: string | Uint8Array;
@@ -117,6 +121,15 @@ export interface SessionOptions {
    * @default {}
    */
   validation?: ValidatorOptions | false;
+  /**
+   * The most session JSON, in UTF-8 bytes, written or read. A write over it fails with `SessionTooLargeError`
+   * (checked before compression: DynamoDB's 400 KB limit counts compressed bytes, and a few KB can hold
+   * megabytes of JSON); stored data over it is not decompressed or parsed past the limit, and fails with
+   * `SessionCorruptError`. So one request's work on a session is bounded, whoever wrote the item. Lowering it
+   * makes larger stored sessions fail until they expire: lower it only once no session is that large.
+   * @default 1048576 (1 MiB)
+   */
+  maxSessionBytes?: number;
 }
 
 /** The defaults, in one place. */
@@ -149,6 +162,8 @@ export const SESSION_DEFAULTS = Object.freeze({
   onInvalidStored: 'throw' as 'throw' | 'reset',
   /** DynamoDB answers in milliseconds; three seconds covers its retries and still fails well before most Lambda timeouts. */
   storeTimeoutMs: DEFAULT_STORE_TIMEOUT_MS,
+  /** 1 MiB of JSON: bounded work per request, whatever the item compresses to. */
+  maxSessionBytes: DEFAULT_MAX_SESSION_BYTES,
 } as const);
 /* eslint-enable @typescript-eslint/no-unnecessary-type-assertion */
 
@@ -231,6 +246,10 @@ const RULES: { readonly [K in keyof SessionOptions]-?: Rule<NonNullable<SessionO
     if (!(Number.isFinite(value) && value > 0))
       fail(`${where} must be a number of milliseconds above 0, got ${String(value)}.`);
   },
+  maxSessionBytes: (value, where) => {
+    if (!(Number.isSafeInteger(value) && value >= 1))
+      fail(`${where} must be a whole number of bytes, 1 or more, got ${String(value)}.`);
+  },
   version: (value, where) => {
     if (!(Number.isSafeInteger(value) && value >= 1))
       fail(`${where} must be a whole number, 1 or more, got ${String(value)}.`);
@@ -261,7 +280,7 @@ const RULES: { readonly [K in keyof SessionOptions]-?: Rule<NonNullable<SessionO
     resolveCookie(value, where.replace(/: cookie$/, ''));
   },
   idSecret: (value, where) => {
-    secretBytes(value, where.replace(/: idSecret$/, ''));
+    secretKey(value, where.replace(/: idSecret$/, ''));
   },
   logger: hasMethods('must have debug, info and warn methods', 'debug', 'info', 'warn'),
   store: hasMethods(
@@ -321,22 +340,8 @@ export function resolveSessionOptions(
     touchAfter: handler.touchAfter ?? configured.touchAfter ?? Math.floor(defaulted.ttl / 10),
     saveUninitialized: handler.saveUninitialized ?? configured.saveUninitialized ?? cookie === undefined,
     cookie,
-    idSecret: secret === undefined ? undefined : secretBytes(secret, 'idSecret'),
+    idSecret: secret === undefined ? undefined : secretKey(secret, where),
     logger: handler.logger ?? configured.logger,
     migrate: handler.migrate ?? configured.migrate,
   };
-}
-
-/** Smallest server secret accepted: 256 bits, the HMAC-SHA-256 key size. */
-const MIN_SECRET_BYTES = 32;
-
-function secretBytes(secret: string | Uint8Array, where: string): Uint8Array {
-  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
-  if (!(bytes instanceof Uint8Array) || bytes.length < MIN_SECRET_BYTES) {
-    fail(
-      `${where}: idSecret must be at least ${MIN_SECRET_BYTES} bytes of secret (for example ` +
-        "crypto.randomBytes(32).toString('base64url'), kept in Secrets Manager or SSM).",
-    );
-  }
-  return bytes;
 }

@@ -220,7 +220,7 @@ async function validated(
   key: string,
 ): Promise<string> {
   try {
-    json = await encodeForWrite(shape, data, options.validation, json);
+    json = await encodeForWrite(shape, data, options, sessionRef(key), json);
   } catch (error) {
     if (error instanceof SessionValidationError) {
       options.logger?.warn('lambda-sessions: session data invalid, nothing written', {

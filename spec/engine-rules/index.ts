@@ -5,6 +5,7 @@
 import { type EngineStore } from '../support/engine-store';
 import { describeAnonymousRules } from './anonymous';
 import { describeChainRules } from './chains';
+import { describeBoundsRules } from './bounds';
 import { describeConcurrencyRules } from './concurrency';
 import { describeInvocationRules } from './invocation';
 import { describeLifecycleRules } from './lifecycle';
@@ -49,6 +50,7 @@ export function describeEngineRules(name: string, setup: () => EngineStore): voi
     describeConcurrencyRules(local);
     describeLoggingRules(local);
     describeTransportRules(local);
+    describeBoundsRules(local);
     describeSessionLambdaRules();
   });
 }

@@ -1,6 +1,7 @@
 // Cookies and the session lifecycle on every event kind: round trips, log-in, log-out, derived ids, and a
 // configured cookie with a handler's `cookie: true`.
 import { type APIGatewayProxyEventV2 } from 'aws-lambda';
+import { randomBytes } from 'node:crypto';
 import { IsOptional, IsString } from 'class-validator';
 import {
   hashSessionId,
@@ -332,7 +333,7 @@ export function describeLifecycleRules(local: EngineStore): void {
   });
 
   describe('ids derived from a stable key', () => {
-    const secret = 'a-test-secret-of-at-least-thirty-two-bytes';
+    const secret = randomBytes(32).toString('base64url');
     const logInAs = (user: string, idSecret = secret) =>
       handler({ idSecret }, (data, session) => {
         data.user = user;
@@ -346,7 +347,7 @@ export function describeLifecycleRules(local: EngineStore): void {
       const second = idOf(await logInAs('user-42')({}));
       expect(second).toBe(first);
       expect(first).not.toBe(hashSessionId('user-42'));
-      expect(idOf(await logInAs('user-42', 'another-secret-of-at-least-32-bytes!!')({}))).not.toBe(first);
+      expect(idOf(await logInAs('user-42', randomBytes(32).toString('hex'))({}))).not.toBe(first);
       expect(idOf(await logInAs('user-43')({}))).not.toBe(first);
       expect(await local.count()).toBe(3);
     });

@@ -5,6 +5,7 @@
  */
 import { type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
+import { DEFAULT_MAX_SESSION_BYTES } from '../constants';
 import { SessionConfigurationError, SessionCorruptError, SessionTooLargeError } from '../errors';
 import { sessionRef } from '../session-id';
 import { type StoredSession } from './session-store';
@@ -108,10 +109,17 @@ export class SessionItemCodec {
     return item;
   }
 
-  /** Checks the item's shape: an item this library did not write must not pass for a session. */
-  fromItem(key: string, item: Record<string, unknown>): StoredSession {
+  /**
+   * Checks the item's shape: an item this library did not write must not pass for a session.
+   * @param maxDataBytes compressed data is not decompressed past this many bytes (the engine's `maxSessionBytes`)
+   */
+  fromItem(
+    key: string,
+    item: Record<string, unknown>,
+    maxDataBytes = DEFAULT_MAX_SESSION_BYTES,
+  ): StoredSession {
     const n = this.names;
-    const data = this.decode(item[n.value], key);
+    const data = this.decode(item[n.value], key, maxDataBytes);
     const ttl = item[n.ttl];
     const createdAt = item[n.createdAt];
     const updatedAt = item[n.updatedAt];
@@ -150,8 +158,12 @@ export class SessionItemCodec {
   }
 
   /** The item a failed condition returned, in the SDK's low-level form (`{ S }`, `{ N }`, `{ B }`). */
-  fromAttributeValues(key: string, item: Record<string, AttributeValue>): StoredSession {
-    return this.fromItem(key, fromAttributeValues(item));
+  fromAttributeValues(
+    key: string,
+    item: Record<string, AttributeValue>,
+    maxDataBytes?: number,
+  ): StoredSession {
+    return this.fromItem(key, fromAttributeValues(item), maxDataBytes);
   }
 
   /** JSON text as stored: as is, or brotli-compressed Binary once it is larger than `compressAbove`. */
@@ -161,13 +173,25 @@ export class SessionItemCodec {
     return Buffer.concat([Buffer.of(BROTLI_JSON), compressed]);
   }
 
-  /** The stored value back to JSON text; anything that is not one of the two encodings is left for the check. */
-  private decode(value: unknown, key: string): unknown {
+  /**
+   * The stored value back to JSON text; anything that is not one of the two encodings is left for the check.
+   * Decompression stops at `maxBytes` of output: a few hundred bytes of brotli can expand to hundreds of MB.
+   */
+  private decode(value: unknown, key: string, maxBytes: number): unknown {
     if (!(value instanceof Uint8Array)) return value;
     if (value[0] !== BROTLI_JSON) return undefined;
     try {
-      return brotliDecompressSync(value.subarray(1)).toString('utf8');
+      return brotliDecompressSync(value.subarray(1), { maxOutputLength: maxBytes }).toString('utf8');
     } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new SessionCorruptError(
+          `The compressed data of session ${sessionRef(key)} in table "${this.tableName}" expands to more than ` +
+            `${maxBytes} bytes of JSON (maxSessionBytes), more than this code writes, so it was not ` +
+            'decompressed further. Delete the item; or, if a deployment with a higher maxSessionBytes wrote ' +
+            'it, raise maxSessionBytes again.',
+          { cause: error },
+        );
+      }
       throw new SessionCorruptError(
         `The compressed data of session ${sessionRef(key)} in table "${this.tableName}" cannot be decompressed; delete the item.`,
         { cause: error },

@@ -111,7 +111,7 @@ export class DynamoDBSessionStore implements SessionStore {
         http,
       ),
     );
-    return Item === undefined ? undefined : this.items.fromItem(key, Item);
+    return Item === undefined ? undefined : this.items.fromItem(key, Item, options?.maxDataBytes);
   }
 
   async save(
@@ -281,7 +281,7 @@ export class DynamoDBSessionStore implements SessionStore {
     try {
       return await request(abort && { abortSignal: abort }, watch);
     } catch (error) {
-      const failure = this.failure(operation, key, error);
+      const failure = this.failure(operation, key, error, options);
       if (attempts?.mayHaveApplied && !(failure instanceof SessionConflictError)) {
         throw this.unknownOutcome(operation, key, error);
       }
@@ -319,6 +319,7 @@ export class DynamoDBSessionStore implements SessionStore {
     operation: string,
     key: string,
     error: unknown,
+    options: StoreCallOptions | undefined,
   ): SessionConflictError | SessionStoreUnavailableError {
     const name = error instanceof Error ? error.name : '';
     if (name === 'ConditionalCheckFailedException') {
@@ -327,7 +328,7 @@ export class DynamoDBSessionStore implements SessionStore {
       return new SessionConflictError(sessionRef(key), {
         cause: error,
         key,
-        ...(winner ? { current: this.items.fromAttributeValues(key, winner) } : {}),
+        ...(winner ? { current: this.items.fromAttributeValues(key, winner, options?.maxDataBytes) } : {}),
       });
     }
     if (name === 'ResourceNotFoundException') {

@@ -53,6 +53,13 @@ export interface StoreCallOptions {
    * engine stops waiting then whatever the store does; the signal lets a store cancel work it no longer needs.
    */
   readonly signal?: AbortSignal;
+  /**
+   * The most session data, in UTF-8 bytes of JSON, the engine will read (its `maxSessionBytes`). A store that
+   * decodes the data it holds (decompresses it, as the DynamoDB store does above `compressAbove`) stops there
+   * and throws `SessionCorruptError`, rather than build a text the engine refuses. Other stores may ignore it:
+   * the engine checks the text's length before it parses it.
+   */
+  readonly maxDataBytes?: number;
 }
 
 /** What {@link SessionStore.touch} changes, and on what condition. */

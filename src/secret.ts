@@ -1,0 +1,113 @@
+/**
+ * The server secret (`idSecret`): what is accepted as one, and how a fresh one is made. A secret is 32 or more
+ * random bytes; a string is the hex, base64 or base64url text of them. What is only long (`'a' × 32`, a
+ * passphrase, a pattern) is refused, with how to make a real one.
+ */
+import { randomBytes } from 'node:crypto';
+import { SessionConfigurationError } from './errors';
+
+/** Smallest server secret accepted: 256 bits, the HMAC-SHA-256 key size. */
+export const MIN_SECRET_BYTES = 32;
+
+/** How to make a secret, for messages and the CLI. */
+const HOW_TO_MAKE =
+  "make one with `npx lambda-sessions secret` (or crypto.randomBytes(32).toString('base64url')) and keep it in " +
+  'Secrets Manager or SSM Parameter Store';
+
+/** A fresh server secret: 32 bytes from the OS CSPRNG, as base64url (43 characters). */
+export function generateSecret(): string {
+  return randomBytes(MIN_SECRET_BYTES).toString('base64url');
+}
+
+/**
+ * The HMAC key of a secret option, once it is checked: a `Uint8Array`'s bytes, or a string's UTF-8 text as
+ * given. A string is decoded only to check the random bytes it encodes; its text stays the key, so that ids
+ * derived before the check existed are the same. Throws a `SessionConfigurationError` naming what is wrong.
+ * @param where who was given the option, for the message
+ */
+export function secretKey(secret: string | Uint8Array, where: string): Uint8Array {
+  const bytes = typeof secret === 'string' ? decodeSecret(secret, where) : secret;
+  if (!(bytes instanceof Uint8Array)) {
+    refuse(where, 'must be a string or a Buffer (Uint8Array) of random bytes');
+  }
+  if (bytes.length < MIN_SECRET_BYTES) {
+    refuse(
+      where,
+      typeof secret === 'string'
+        ? `must encode at least ${MIN_SECRET_BYTES} random bytes (64 hex or 43 base64 characters), got ` +
+            `${bytes.length} bytes in ${secret.length} characters`
+        : `must be at least ${MIN_SECRET_BYTES} random bytes, got ${bytes.length}`,
+    );
+  }
+  const weakness = notRandom(bytes);
+  if (weakness) refuse(where, `does not look random: ${weakness}`);
+  return typeof secret === 'string' ? Buffer.from(secret, 'utf8') : bytes;
+}
+
+/** Only hex digits: hex. */
+const HEX = /^(?:[0-9a-fA-F]{2})+$/;
+/** base64 (`+/`) or base64url (`-_`), not the two alphabets mixed, padded or not. */
+const BASE64 = /^(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}$/;
+
+/**
+ * The bytes a secret string encodes. A text of hex digits only (an even number) is hex: it is base64 too, but
+ * base64 of random bytes is made of hex digits only with a chance of 4^-43 for 32 bytes, so the rule never
+ * misreads a real secret. Any other text must be base64 or base64url.
+ */
+function decodeSecret(secret: string, where: string): Uint8Array {
+  if (HEX.test(secret)) return Buffer.from(secret, 'hex');
+  if (BASE64.test(secret) && secret.replace(/=+$/, '').length % 4 !== 1) {
+    return Buffer.from(secret, 'base64'); // Node's base64 decoder reads base64url too
+  }
+  refuse(
+    where,
+    /\s/.test(secret)
+      ? 'contains white space (a newline read from a file?): remove it'
+      : 'must be random bytes written as hex, base64 or base64url, not a passphrase or other text',
+  );
+}
+
+/**
+ * Why `bytes` are obviously not random, or `undefined`. Four tests, each failed by random bytes with a chance
+ * far below 2^-40 for 32 bytes (and less for more), so they refuse only what a person chose or patterned:
+ * - a block repeated (`0000...`, `abcabc...`, a key doubled to the length asked for);
+ * - too few different values: fewer than half of what as many random bytes have on average (30 of 32);
+ * - the same for the steps from one byte to the next (catches 0, 1, 2, ... and other runs);
+ * - text: every byte printable ASCII (a password or a phrase, as bytes or encoded).
+ */
+function notRandom(bytes: Uint8Array): string | undefined {
+  const period = repeatedBlock(bytes);
+  if (period !== undefined) {
+    return period === 1 ? 'one byte value repeated' : `a block of ${period} bytes repeated`;
+  }
+  const n = bytes.length;
+  const enough = expectedDistinct(n) / 2;
+  const distinct = new Set(bytes).size;
+  if (distinct < enough) {
+    return `${n} bytes with only ${distinct} different values (random bytes have about ${Math.round(2 * enough)})`;
+  }
+  const steps = new Set(bytes.subarray(1).map((b, i) => (b - bytes[i]! + 256) % 256)).size;
+  if (steps < enough) return `the bytes follow a run (only ${steps} different steps between neighbours)`;
+  if (bytes.every((b) => b >= 0x20 && b <= 0x7e))
+    return 'every byte is printable text, as in a password or phrase';
+  return undefined;
+}
+
+/** How many different values `n` random bytes have on average: 256 × (1 − (255/256)^n). */
+function expectedDistinct(n: number): number {
+  return 256 * (1 - (255 / 256) ** n);
+}
+
+/** The shortest block that `bytes` repeats from its start (`p` with `bytes[i] = bytes[i - p]` throughout). */
+function repeatedBlock(bytes: Uint8Array): number | undefined {
+  for (let p = 1; p <= bytes.length / 2; p++) {
+    let repeats = true;
+    for (let i = p; i < bytes.length && repeats; i++) repeats = bytes[i] === bytes[i - p];
+    if (repeats) return p;
+  }
+  return undefined;
+}
+
+function refuse(where: string, what: string): never {
+  throw new SessionConfigurationError(`${where}: idSecret ${what}; ${HOW_TO_MAKE}.`);
+}
