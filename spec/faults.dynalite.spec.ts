@@ -132,8 +132,9 @@ describe('stalls and unreachable endpoints', () => {
     const before = await storedItem(id);
     proxy.plan({ fault: 'stall', operation: 'PutItem' });
     const started = Date.now();
-    const error = await failure(counter({ storeTimeoutMs: 300 })(header(id)));
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // A budget the read fits in even on moto (one request at a time) on a busy machine: the write is what stalls.
+    const error = await failure(counter({ storeTimeoutMs: 1_500 })(header(id)));
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(error).toBeInstanceOf(SessionWriteUnknownError); // sent, unanswered: the caller cannot know
     expect(await storedItem(id)).toEqual(before);
   });
