@@ -2,25 +2,9 @@
 // regenerate(), seeded or not, joining device or not, restarts it. Time is the engine's clock, Date.now(),
 // moved forward by the test: nothing waits.
 import { randomBytes } from 'node:crypto';
-import { IsOptional, IsString } from 'class-validator';
-import {
-  hashSessionId,
-  lambdaHandler,
-  Session,
-  SessionContext,
-  SessionData,
-  type SessionOptions,
-} from '../../src';
+import { hashSessionId, type SessionOptions } from '../../src';
 import { type EngineStore } from '../support/engine-store';
-import { withFakeContext } from '../support/lambda';
-
-class UserSession {
-  @IsOptional() @IsString() user?: string;
-  @IsOptional() @IsString() theme?: string;
-}
-
-type Action = (data: UserSession, session: SessionContext) => unknown;
-type Response = { statusCode: number; headers: Record<string, string>; body: string };
+import { type Action, header, type Response, seen, userHandler } from './user-handler';
 
 const MINUTE = 60_000;
 /** One hour absolute, two hours idle: the session dies of its absolute limit, and the secret for seeds. */
@@ -29,25 +13,8 @@ const OPTIONS: SessionOptions = {
   idSecret: randomBytes(32).toString('base64url'),
 };
 
-function handler(act: Action = () => {}) {
-  class Handler {
-    @Session({ update: true, ...OPTIONS })
-    async handle(
-      _event: unknown,
-      @SessionData() data: UserSession,
-      @SessionContext() session: SessionContext,
-    ): Promise<Response> {
-      const seen = JSON.stringify(data);
-      act(data, session);
-      return { statusCode: 200, headers: {}, body: seen };
-    }
-  }
-  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
-}
-
-const header = (id: string) => ({ headers: { 'session-id': id } });
+const handler = (act?: Action) => userHandler(OPTIONS, act);
 const idOf = (response: Response) => response.headers['session-id']!;
-const seen = (response: Response) => JSON.parse(response.body) as UserSession;
 
 const browse = handler((data) => (data.theme ??= 'dark'));
 const logIn = handler((data, session) => {

@@ -1,50 +1,14 @@
 // Seeded ids (`regenerate({ seed })`): one session per user across devices, and log-out final. A seeded id is
 // `<seed part>.<chain part>`: the item is found by the seed part, and opened only by the chain part of the
 // log-in chain it holds now. Log-out deletes the item, so every id of that chain, stolen or not, is dead.
-import { IsOptional, IsString } from 'class-validator';
 import { createHmac, randomBytes } from 'node:crypto';
-import {
-  hashSessionId,
-  lambdaHandler,
-  Session,
-  SessionConflictError,
-  SessionContext,
-  SessionData,
-  type SessionOptions,
-  type SessionStore,
-} from '../../src';
+import { hashSessionId, SessionConflictError, type SessionOptions, type SessionStore } from '../../src';
 import { type EngineStore, plant } from '../support/engine-store';
-import { withFakeContext } from '../support/lambda';
-
-class UserSession {
-  @IsOptional() @IsString() user?: string;
-  @IsOptional() @IsString() theme?: string;
-}
-
-type Action = (data: UserSession, session: SessionContext) => unknown;
-type Response = { statusCode: number; headers: Record<string, string>; body: string };
-
-function handler(options: SessionOptions, act: Action = () => {}) {
-  class Handler {
-    @Session({ update: true, ...options })
-    async handle(
-      _event: unknown,
-      @SessionData() data: UserSession,
-      @SessionContext() session: SessionContext,
-    ): Promise<Response> {
-      const seen = JSON.stringify(data);
-      await act(data, session);
-      return { statusCode: 200, headers: {}, body: seen };
-    }
-  }
-  return withFakeContext(lambdaHandler(new Handler(), 'handle'));
-}
+import { header, type Response, seen, userHandler as handler } from './user-handler';
 
 const SECRET = randomBytes(32).toString('base64url');
 const SEEDED = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/;
-const header = (id: string) => ({ headers: { 'session-id': id } });
 const idOf = (response: Response) => response.headers['session-id'];
-const seen = (response: Response) => JSON.parse(response.body) as UserSession;
 
 const logInAs = (user: string, options: SessionOptions = {}) =>
   handler({ idSecret: SECRET, ...options }, (data, session) => {
