@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import {
   existsSync,
   mkdtempSync,
@@ -48,6 +49,18 @@ describe('FileSessionStore', () => {
     await expect(new FileSessionStore({ path }).load('k')).rejects.toThrow(path);
     writeFileSync(path, '[1, 2]');
     await expect(new FileSessionStore({ path }).load('k')).rejects.toThrow(/does not hold an object/);
+  });
+
+  it("quotes none of a damaged file's text in the error or its cause (JSON.parse's message would)", async () => {
+    const path = join(folder, 'damaged.json');
+    writeFileSync(path, '{"k": {"data": tok_SECRET_123}}');
+    const error = await new FileSessionStore({ path }).load('k').then(
+      () => undefined,
+      (thrown: unknown) => thrown as Error,
+    );
+    expect(error).toBeInstanceOf(SessionCorruptError);
+    expect(error!.cause).toBeUndefined();
+    expect(inspect(error, { depth: Infinity })).not.toContain('tok_SECRET');
   });
 
   it('says which folder is missing', async () => {

@@ -179,10 +179,9 @@ export class FileSessionStore implements SessionStore {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
-    } catch (error) {
-      throw new SessionCorruptError(`Session file ${this.path} is not valid JSON: fix or delete it.`, {
-        cause: error,
-      });
+    } catch {
+      // No cause: JSON.parse's message quotes the text around the fault, which may be another session's data.
+      throw new SessionCorruptError(`Session file ${this.path} is not valid JSON: fix or delete it.`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new SessionCorruptError(
