@@ -5,7 +5,7 @@
 import { globalConfig, resolveStore } from './config';
 import { type LiveSession, newerSession, sessionScope } from './current-session';
 import { type Budget, callBudget, conflictPause, sleep } from './budget';
-import { type DataShape, newData, restore } from './data-codec';
+import { type DataShape, newData, restore, serialize } from './data-codec';
 import {
   type ConflictWinner,
   conflictWinner,
@@ -205,6 +205,7 @@ export class SessionEngine {
       });
       data = newData(this.shape);
     }
+    const opened = state.kind === 'existing' ? undefined : serialize(this.shape, data);
 
     const now = Date.now();
     const stored = state.kind === 'existing' ? state.stored : undefined;
@@ -223,7 +224,7 @@ export class SessionEngine {
       ? newerSession(lifecycle, newer.sessionRef, newer.storedVersion, newer.readsVersion)
       : { data, lifecycle };
     return {
-      [OPEN]: { store, options, state, session, lifecycle, claim, event, budget },
+      [OPEN]: { store, options, state, session, lifecycle, claim, event, opened, budget },
       session,
     };
   }

@@ -1,7 +1,7 @@
 /** The write path: what an invocation's outcome does to the store. */
 import { randomBytes } from 'node:crypto';
 import { type Budget } from './budget';
-import { asShaped, type DataShape, encodeForWrite, isNewerSchema, newData, serialize } from './data-codec';
+import { asShaped, type DataShape, encodeForWrite, isNewerSchema, serialize } from './data-codec';
 import {
   loggableValidationFailures,
   SessionConflictError,
@@ -46,6 +46,11 @@ export interface Invocation {
   readonly lifecycle: SessionLifecycle;
   readonly claim: Claim | undefined;
   readonly event: unknown;
+  /**
+   * A new session's data as the handler got it, serialised; `undefined` for a stored session. What "the handler
+   * set data" is measured against: a second `new Type()` may differ (a default from `randomUUID()` or the clock).
+   */
+  readonly opened: string | undefined;
   /** Runs one store call within its time budget. */
   readonly budget: Budget;
 }
@@ -196,7 +201,7 @@ function unreachable(inv: Invocation, shape: DataShape, why: string, now: number
   if (
     log &&
     !warnedDropped.has(options) &&
-    serialize(shape, inv.session.data) !== serialize(shape, newData(shape))
+    dataWasSet(inv, shape)
   ) {
     warnedDropped.add(options);
     log.warn(
@@ -306,7 +311,7 @@ async function end({ state, store, budget }: Invocation): Promise<'deleted' | 'a
  * and hostile requests (no id, a malformed or an unknown one) then cost no write.
  */
 export function isUninitialized(inv: Invocation, shape: DataShape): boolean {
-  const { options, state, lifecycle, session } = inv;
+  const { options, state, lifecycle } = inv;
   if (
     options.saveUninitialized ||
     state.kind === 'existing' ||
@@ -315,7 +320,12 @@ export function isUninitialized(inv: Invocation, shape: DataShape): boolean {
   ) {
     return false;
   }
-  return serialize(shape, asShaped(shape, session.data)) === serialize(shape, newData(shape));
+  return !dataWasSet(inv, shape);
+}
+
+/** Whether the handler changed a new session's data from what it was given. */
+function dataWasSet(inv: Invocation, shape: DataShape): boolean {
+  return serialize(shape, asShaped(shape, inv.session.data)) !== inv.opened;
 }
 
 /** A write's token: 128 random bits, base64url. */

@@ -1,6 +1,7 @@
 // Anonymous and hostile traffic: what requests with no id, a malformed id or an unknown well-formed id write,
 // with saveUninitialized on and off. Off, a new session is written, and its id sent, only once the handler
 // stored something in it or regenerated it.
+import { randomUUID } from 'node:crypto';
 import { IsOptional, IsString } from 'class-validator';
 import {
   getSessionData,
@@ -102,6 +103,25 @@ export function describeAnonymousRules(local: EngineStore): void {
         const second = await handler(cookie, (data) => (data.theme = 'light'))(httpApiEvent());
         expect(setCookies(first)).toEqual([]);
         expect(cookieValue(second, '__Host-sid')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      });
+
+      it('counts a session class whose defaults differ per instance as unset until the handler sets data', async () => {
+        class Guarded {
+          @IsString() csrf = randomUUID();
+          @IsOptional() @IsString() theme?: string;
+        }
+        const visit = (act: (data: Guarded) => void = () => {}) =>
+          withSession(
+            async (_event: unknown) => {
+              act(getSessionData<Guarded>());
+              return { statusCode: 200, headers: {} as Record<string, string> };
+            },
+            { ...options, type: Guarded },
+          );
+        for (let i = 0; i < 10; i++) expect((await visit()({})).headers['session-id']).toBeUndefined();
+        expect(await local.count()).toBe(0);
+        expect((await visit((data) => (data.theme = 'dark'))({})).headers['session-id']).toBeDefined();
+        expect(await local.count()).toBe(1);
       });
 
       it('counts a plain session as set once setSessionData() gave it a value', async () => {
