@@ -86,6 +86,27 @@ describe('idSecret: what is refused, saying how to make one', () => {
       /contains white space \(a newline read from a file\?\): remove it/,
     ],
     ['not a string or bytes', 42 as unknown as string, /must be a string or a Buffer/],
+    // The text is the key: written in base64's characters, a phrase decodes to bytes that look random.
+    [
+      'a phrase in base64 characters, hyphenated',
+      'my-secret-key-for-sessions-in-production-env',
+      /its text reads as words, a passphrase/,
+    ],
+    [
+      'a phrase in base64 characters, camel case',
+      'ThisIsMyVerySecretSessionKeyForProductionUse2024',
+      /its text reads as words, a passphrase/,
+    ],
+    [
+      'a phrase of few letters',
+      'correcthorsebatterystaplecorrecthorsebatterystaple',
+      /its text uses only 12 different characters/,
+    ],
+    [
+      'the base64 alphabet in order',
+      'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
+      /its characters follow a run/,
+    ],
   ])('%s', (_label, secret, message) => {
     expect(check(secret)).toThrow(SessionConfigurationError);
     expect(check(secret)).toThrow(message);

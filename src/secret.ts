@@ -39,7 +39,8 @@ export function secretKey(secret: string | Uint8Array, where: string): Uint8Arra
         : `must be at least ${MIN_SECRET_BYTES} random bytes, got ${bytes.length}`,
     );
   }
-  const weakness = notRandom(bytes);
+  // A string's text is the key, so the text must be random too: decoded English looks random as bytes.
+  const weakness = notRandom(bytes) ?? (typeof secret === 'string' ? notRandomText(secret) : undefined);
   if (weakness) refuse(where, `does not look random: ${weakness}`);
   return typeof secret === 'string' ? Buffer.from(secret, 'utf8') : bytes;
 }
@@ -93,9 +94,52 @@ function notRandom(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** How many different values `n` random bytes have on average: 256 × (1 − (255/256)^n). */
-function expectedDistinct(n: number): number {
-  return 256 * (1 - (255 / 256) ** n);
+/** How many different values `n` random symbols of an alphabet of `size` have on average. */
+function expectedDistinct(n: number, size = 256): number {
+  return size * (1 - ((size - 1) / size) ** n);
+}
+
+/** The base64 and base64url alphabets, as symbol values 0 to 63 (`+` and `-` are 62, `/` and `_` 63). */
+const BASE64_VALUE = new Map(
+  [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'].map((c, i) => [c, i] as const),
+);
+BASE64_VALUE.set('+', 62).set('-', 62).set('/', 63).set('_', 63);
+
+/** The 40 commonest English letter pairs: text made of words has many, random base64 text about 1 pair in 25. */
+const ENGLISH_PAIRS = new Set(
+  (
+    'th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le ve co me de hi ' +
+    'ri ro ic ne ea'
+  ).split(' '),
+);
+
+/**
+ * Why a secret's text is obviously not random, or `undefined`: the bytes it encodes may look random (base64 of
+ * an English phrase does) while the text itself, the HMAC key, is guessable. On the text's symbols (16 for hex,
+ * 64 for base64): too few different symbols, or a run, as for bytes; and, for base64, text that reads as words:
+ * most neighbouring characters both lower-case letters (random base64: 1 pair in 6), or many of the commonest
+ * English letter pairs (random: 1 in 25). Random text of 43 characters fails one with a chance below 2^-30.
+ */
+function notRandomText(secret: string): string | undefined {
+  const text = secret.replace(/=+$/, '');
+  const hex = HEX.test(text);
+  const values = [...text].map((c) => (hex ? parseInt(c, 16) : BASE64_VALUE.get(c)!));
+  const size = hex ? 16 : 64;
+  const enough = expectedDistinct(values.length, size) / 2;
+  const distinct = new Set(values).size;
+  if (distinct < enough) return `its text uses only ${distinct} different characters`;
+  const steps = new Set(values.slice(1).map((v, i) => (v - values[i]! + size) % size)).size;
+  if (steps < enough) return 'its characters follow a run';
+  if (hex) return undefined;
+  const pairs = text.length - 1;
+  let lower = 0;
+  let english = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (/^[a-z]{2}$/.test(text.slice(i, i + 2))) lower++;
+    if (ENGLISH_PAIRS.has(text.slice(i, i + 2).toLowerCase())) english++;
+  }
+  if (lower >= 0.6 * pairs || english >= 0.3 * pairs) return 'its text reads as words, a passphrase';
+  return undefined;
 }
 
 /** The shortest block that `bytes` repeats from its start (`p` with `bytes[i] = bytes[i - p]` throughout). */
