@@ -342,8 +342,24 @@ export function describeTransportRules(local: EngineStore): void {
         { statusCode: 200, multiValueHeaders: { 'CACHE-CONTROL': ['private, max-age=60'] } },
       ],
     ])('keeps the handler own Cache-Control, in %s', async (_label, result) => {
-      const response = await returning(result, COOKIE)(loadEvent('apigw-rest-v1'));
+      const response = await returning(result, COOKIE, setTheme)(loadEvent('apigw-rest-v1'));
+      expect(setCookies(response)).toHaveLength(1);
       expect(headersOf(response)['cache-control']).toEqual(['private, max-age=60']);
+    });
+
+    it.each([
+      ['public, max-age=300', 'private, max-age=300'],
+      ['max-age=60, s-maxage=600', 'private, max-age=60'],
+      ['no-cache', 'private, no-cache'],
+    ])('makes a handler own Cache-Control %p private: no shared cache keeps the id', async (own, sent) => {
+      for (const fixture of ['apigw-http-v2', 'apigw-rest-v1-multivalue', 'alb-multivalue']) {
+        const result = fixture.includes('multivalue')
+          ? { statusCode: 200, multiValueHeaders: { 'cache-control': [own] } }
+          : { statusCode: 200, headers: { 'Cache-Control': own } };
+        const response = await returning(result, COOKIE, setTheme)(loadEvent(fixture));
+        expect(setCookies(response)).toHaveLength(1);
+        expect(headersOf(response)['cache-control']).toEqual([sent]);
+      }
     });
 
     it('adds none to a response that carries no id', async () => {

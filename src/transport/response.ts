@@ -139,7 +139,7 @@ function decorate(
     else target.headers = { ...target.headers, [header.name]: header.value };
   }
   if (setCookie) placeSetCookie(out, target, kind, setCookie);
-  if (header || (setCookie && carriesSetCookie(kind))) noStore(response, target, useMulti);
+  if (header || (setCookie && carriesSetCookie(kind))) noStore(target, useMulti);
 
   if (target.headers) out.headers = target.headers;
   if (target.multiValueHeaders) out.multiValueHeaders = target.multiValueHeaders;
@@ -148,18 +148,42 @@ function decorate(
 
 /**
  * A response that carries the id is not to be kept by a cache (OWASP Session Management Cheat Sheet): a shared
- * cache would hand one user's id to the next. The handler's own `Cache-Control`, in any spelling, wins.
+ * cache would hand one user's id to the next. The handler's own `Cache-Control`, in any spelling, wins, but
+ * never as a shared cache's: where it lets one keep the response (no `private`, no `no-store`), `public` and
+ * `s-maxage` are dropped and `private` added, so a browser may still keep the page and a CDN may not.
  */
-function noStore(response: Record<string, unknown>, target: ResponseHeaders, useMulti: boolean): void {
-  const own = [response.headers, response.multiValueHeaders].some(
-    (headers) => isRecord(headers) && hasHeader(headers, CACHE_CONTROL),
+function noStore(target: ResponseHeaders, useMulti: boolean): void {
+  const own = [target.headers, target.multiValueHeaders].filter(
+    (headers): headers is Record<string, unknown> =>
+      headers !== undefined && hasHeader(headers, CACHE_CONTROL),
   );
-  if (own) return;
-  if (useMulti) target.multiValueHeaders = { ...target.multiValueHeaders, [CACHE_CONTROL]: ['no-store'] };
-  else target.headers = { ...target.headers, [CACHE_CONTROL]: 'no-store' };
+  if (own.length === 0) {
+    if (useMulti) target.multiValueHeaders = { ...target.multiValueHeaders, [CACHE_CONTROL]: ['no-store'] };
+    else target.headers = { ...target.headers, [CACHE_CONTROL]: 'no-store' };
+    return;
+  }
+  for (const headers of own) {
+    const name = Object.keys(headers).find((key) => key.toLowerCase() === 'cache-control')!;
+    const value = headers[name];
+    headers[name] = Array.isArray(value) ? value.map(privateOnly) : privateOnly(value);
+  }
 }
 
 const CACHE_CONTROL = 'Cache-Control';
+
+/** A `Cache-Control` value that no shared cache may act on (a value that is no string is left as it is). */
+function privateOnly(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const directives = value
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '');
+  const named = (d: string) => d.split('=')[0]!.trim().toLowerCase();
+  if (directives.some((d) => named(d) === 'private' || named(d) === 'no-store')) return value;
+  return ['private', ...directives.filter((d) => named(d) !== 'public' && named(d) !== 's-maxage')].join(
+    ', ',
+  );
+}
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
