@@ -2,8 +2,8 @@
  * Session data between the store's JSON text and the handler's object: parse, migrate, hydrate, validate,
  * serialise. The one place that knows class-transformer and class-validator.
  */
-import { instanceToPlain, plainToInstance } from 'class-transformer';
-import { validate, ValidationError, type ValidatorOptions } from 'class-validator';
+import { type ValidationError, type ValidatorOptions } from 'class-validator';
+import { classTools } from './class-tools';
 import {
   SessionCorruptError,
   SessionNewerSchemaError,
@@ -49,7 +49,7 @@ export function parseStored(json: string, ref: string): unknown {
 }
 
 /** A stored plain value as session data: a real instance of the class, methods and nested types included. */
-export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown {
+export async function hydrate(shape: DataShape, plain: unknown, ref: string): Promise<unknown> {
   if (shape.kind === 'plain') return plain;
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw new SessionCorruptError(
@@ -57,28 +57,29 @@ export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown 
         `that can become a ${shape.type.name}; delete the item or change the @SessionData() type.`,
     );
   }
-  return plainToInstance(shape.type, plain);
+  return (await classTools()).transformer.plainToInstance(shape.type, plain);
 }
 
 /**
  * The data as the shape wants it: a handler that replaced the instance with a plain object (through
  * `setSessionData`) has it hydrated, so that the class's class-transformer rules apply when it is serialised.
  */
-export function asShaped(shape: DataShape, data: unknown): unknown {
+export async function asShaped(shape: DataShape, data: unknown): Promise<unknown> {
   if (shape.kind === 'plain' || data instanceof shape.type || typeof data !== 'object' || data === null) {
     return data;
   }
-  return plainToInstance(shape.type, data);
+  return (await classTools()).transformer.plainToInstance(shape.type, data);
 }
 
 /**
  * Session data as the JSON text that is stored. What JSON cannot hold (a `BigInt`, a cycle) is a
  * {@link SessionSerializationError} naming where it is.
  */
-export function serialize(shape: DataShape, data: unknown): string {
+export async function serialize(shape: DataShape, data: unknown): Promise<string> {
+  const asClass = shape.kind === 'class' && typeof data === 'object' && data !== null;
+  const transformer = asClass ? (await classTools()).transformer : undefined;
   try {
-    const plain =
-      shape.kind === 'class' && typeof data === 'object' && data !== null ? instanceToPlain(data) : data;
+    const plain = transformer ? transformer.instanceToPlain(data) : data;
     return JSON.stringify(plain) ?? 'null';
   } catch (error) {
     // class-transformer recurses into a cycle until the stack overflows (RangeError); JSON.stringify refuses a
@@ -108,11 +109,11 @@ export async function encodeForWrite(
   serialized?: string,
 ): Promise<string> {
   if (shape.kind === 'class') refuseNonObject(shape.type, data);
-  const json = serialized ?? serialize(shape, data);
+  const json = serialized ?? (await serialize(shape, data));
   if (shape.kind === 'plain' || validation === false) return json;
   const plain: unknown = JSON.parse(json);
   refuseNonObject(shape.type, plain); // a toJSON() that answers a primitive
-  const readBack = plainToInstance(shape.type, plain as object);
+  const readBack = (await classTools()).transformer.plainToInstance(shape.type, plain as object);
   await validateData(shape, readBack, validation);
   return validation.whitelist ? serialize(shape, readBack) : json;
 }
@@ -171,6 +172,7 @@ export async function validateData(
   source: ValidationSource = 'handler',
 ): Promise<void> {
   if (options === false || shape.kind !== 'class') return;
+  const { validate } = (await classTools()).validator;
   const errors = await validate(data as object, { forbidUnknownValues: true, ...options });
   if (errors.length > 0) throw new SessionValidationError(errors, source);
 }
@@ -209,7 +211,7 @@ export async function restore(
     plain = await migrated(options.migrate, plain, from, options.version);
     options.logger?.debug('lambda-sessions: session migrated', { session: ref, from, to: options.version });
   }
-  const data = hydrate(shape, plain, ref);
+  const data = await hydrate(shape, plain, ref);
   if (options.validateOnLoad) await validateData(shape, data, options.validation, 'store');
   return data;
 }
@@ -251,10 +253,10 @@ function schemaVersionError(stored: number, current: number): ValidationError {
   );
 }
 
+/**
+ * A failure of the library's own, shaped as class-validator reports one (not an instance of its class, which
+ * would load class-validator for plain JSON data).
+ */
 function schemaVersionFailure(constraint: string, message: string): ValidationError {
-  const error = new ValidationError();
-  error.property = 'schemaVersion';
-  error.children = [];
-  error.constraints = { [constraint]: message };
-  return error;
+  return { property: 'schemaVersion', children: [], constraints: { [constraint]: message } };
 }

@@ -79,7 +79,7 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
     return deadline(stored.createdAt, stored.updatedAt, options);
   }
 
-  const data = asShaped(shape, inv.session.data);
+  const data = await asShaped(shape, inv.session.data);
   const { regenerated } = lifecycle;
   if (regenerated) {
     const json = await validated(inv, shape, data, undefined, regenerated.key);
@@ -127,7 +127,7 @@ export async function persist(inv: Invocation, shape: DataShape): Promise<number
     return deadline(now, now, options);
   }
   if (options.update) {
-    const json = serialize(shape, data);
+    const json = await serialize(shape, data);
     if (json !== stored.data) {
       await save(inv, stored, await validated(inv, shape, data, json, key), now);
       return deadline(stored.createdAt, now, options);
