@@ -10,7 +10,7 @@
 //     the handler's process, whose origin is the process start), in fresh processes, interleaved.
 // Not part of `npm run bench` (it packs and installs). Run: node bench/package-cost.mjs [repository] [runs]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,7 +24,8 @@ const sh = (cmd, args, cwd = work) =>
   execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 
 const tarball = sh('npm', ['pack', '--silent', '--pack-destination', work], repo).trim().split('\n').pop();
-const version = (name) => createRequire(join(here, 'package.json'))(`${name}/package.json`).version;
+const version = (name) =>
+  JSON.parse(readFileSync(join(here, 'node_modules', name, 'package.json'), 'utf8')).version;
 sh('npm', ['init', '-y']);
 sh('npm', [
   'install',
@@ -92,6 +93,10 @@ ${COUNTER}exports.handler = withSession(async () => {
 }, { type: Counter, update: true });
 `,
 };
+writeFileSync(
+  join(work, 'tsconfig.json'),
+  JSON.stringify({ compilerOptions: { experimentalDecorators: true, target: 'ES2022' } }),
+);
 for (const [name, code] of Object.entries(handlers)) writeFileSync(join(work, `${name}.ts`), code);
 for (const [name, code] of Object.entries(unbundled)) writeFileSync(join(work, `${name}.cjs`), code);
 
