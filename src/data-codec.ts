@@ -2,8 +2,8 @@
  * Session data between the store's JSON text and the handler's object: parse, migrate, hydrate, validate,
  * serialise. The one place that knows class-transformer and class-validator.
  */
-import { instanceToPlain, plainToInstance } from 'class-transformer';
-import { validate, ValidationError, type ValidatorOptions } from 'class-validator';
+import { type ValidationError, type ValidatorOptions } from 'class-validator';
+import { classTools } from './class-tools';
 import {
   SessionCorruptError,
   SessionNewerSchemaError,
@@ -74,7 +74,7 @@ function overLimit(json: string, maxBytes: number): boolean {
  * Nesting too deep for class-transformer's recursion (a few thousand levels fit in a few KB of JSON) is
  * corrupt data, not a crash.
  */
-export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown {
+export async function hydrate(shape: DataShape, plain: unknown, ref: string): Promise<unknown> {
   if (shape.kind === 'plain') return plain;
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw new SessionCorruptError(
@@ -83,7 +83,7 @@ export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown 
     );
   }
   try {
-    return plainToInstance(shape.type, plain);
+    return (await classTools()).transformer.plainToInstance(shape.type, plain);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     throw new SessionCorruptError(
@@ -98,21 +98,22 @@ export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown 
  * The data as the shape wants it: a handler that replaced the instance with a plain object (through
  * `setSessionData`) has it hydrated, so that the class's class-transformer rules apply when it is serialised.
  */
-export function asShaped(shape: DataShape, data: unknown): unknown {
+export async function asShaped(shape: DataShape, data: unknown): Promise<unknown> {
   if (shape.kind === 'plain' || data instanceof shape.type || typeof data !== 'object' || data === null) {
     return data;
   }
-  return plainToInstance(shape.type, data);
+  return (await classTools()).transformer.plainToInstance(shape.type, data);
 }
 
 /**
  * Session data as the JSON text that is stored. What JSON cannot hold (a `BigInt`, a cycle) is a
  * {@link SessionSerializationError} naming where it is.
  */
-export function serialize(shape: DataShape, data: unknown): string {
+export async function serialize(shape: DataShape, data: unknown): Promise<string> {
+  const asClass = shape.kind === 'class' && typeof data === 'object' && data !== null;
+  const transformer = asClass ? (await classTools()).transformer : undefined;
   try {
-    const plain =
-      shape.kind === 'class' && typeof data === 'object' && data !== null ? instanceToPlain(data) : data;
+    const plain = transformer ? transformer.instanceToPlain(data) : data;
     return JSON.stringify(plain) ?? 'null';
   } catch (error) {
     // class-transformer recurses into a cycle until the stack overflows (RangeError); JSON.stringify refuses a
@@ -147,14 +148,14 @@ export async function encodeForWrite(
 ): Promise<string> {
   const { validation, maxSessionBytes } = options;
   if (shape.kind === 'class') refuseNonObject(shape.type, data);
-  const json = sizeChecked(serialized ?? serialize(shape, data), maxSessionBytes, ref);
+  const json = sizeChecked(serialized ?? (await serialize(shape, data)), maxSessionBytes, ref);
   if (shape.kind === 'plain' || validation === false) return json;
   const plain: unknown = JSON.parse(json);
   refuseNonObject(shape.type, plain); // a toJSON() that answers a primitive
-  const readBack = plainToInstance(shape.type, plain as object);
+  const readBack = (await classTools()).transformer.plainToInstance(shape.type, plain as object);
   await validateData(shape, readBack, validation);
   // whitelist strips properties; a class-transformer rule of the class may still make the text longer
-  return validation.whitelist ? sizeChecked(serialize(shape, readBack), maxSessionBytes, ref) : json;
+  return validation.whitelist ? sizeChecked(await serialize(shape, readBack), maxSessionBytes, ref) : json;
 }
 
 /** What encoding data for a write needs to know of the options. */
@@ -225,6 +226,7 @@ export async function validateData(
   if (options === false || shape.kind !== 'class') return;
   // Never the target (the whole session) on the errors; the value only so that the error can take it out of
   // the messages that quote it, and then off the errors (see SessionValidationError).
+  const { validate } = (await classTools()).validator;
   const errors = await validate(data as object, {
     forbidUnknownValues: true,
     ...options,
@@ -269,7 +271,7 @@ export async function restore(
     plain = await migrated(options.migrate, plain, from, options.version);
     options.logger?.debug('lambda-sessions: session migrated', { session: ref, from, to: options.version });
   }
-  const data = hydrate(shape, plain, ref);
+  const data = await hydrate(shape, plain, ref);
   if (options.validateOnLoad) await validateData(shape, data, options.validation, 'store');
   return data;
 }
@@ -311,10 +313,10 @@ function schemaVersionError(stored: number, current: number): ValidationError {
   );
 }
 
+/**
+ * A failure of the library's own, shaped as class-validator reports one (not an instance of its class, which
+ * would load class-validator for plain JSON data).
+ */
 function schemaVersionFailure(constraint: string, message: string): ValidationError {
-  const error = new ValidationError();
-  error.property = 'schemaVersion';
-  error.children = [];
-  error.constraints = { [constraint]: message };
-  return error;
+  return { property: 'schemaVersion', children: [], constraints: { [constraint]: message } };
 }

@@ -91,7 +91,7 @@ export async function persist(
 
   if (!clientHoldsId(inv, notCarried === undefined)) return unreachable(inv, shape, notCarried!, now);
 
-  const data = asShaped(shape, inv.session.data);
+  const data = await asShaped(shape, inv.session.data);
   const { regenerated } = lifecycle;
   if (regenerated) {
     const json = await validated(inv, shape, data, undefined, regenerated.key);
@@ -148,7 +148,7 @@ export async function persist(
     return deadline(previous.createdAt, now, options);
   }
   if (options.update) {
-    const json = serialize(shape, data);
+    const json = await serialize(shape, data);
     if (json !== stored.data) {
       await save(inv, stored, await validated(inv, shape, data, json, key), now);
       return deadline(stored.createdAt, now, options);
@@ -180,7 +180,12 @@ export function clientHoldsId(inv: Invocation, idCarried: boolean): boolean {
  * refused before any write, since it would delete the id the client holds and hand it none. A new session's
  * data, if the handler set any, is dropped, and a warning says so once per handler.
  */
-function unreachable(inv: Invocation, shape: DataShape, why: string, now: number): number | undefined {
+async function unreachable(
+  inv: Invocation,
+  shape: DataShape,
+  why: string,
+  now: number,
+): Promise<number | undefined> {
   const { options, lifecycle, state } = inv;
   if (lifecycle.regenerated) {
     throw new SessionResponseError(
@@ -193,11 +198,7 @@ function unreachable(inv: Invocation, shape: DataShape, why: string, now: number
   log?.debug('lambda-sessions: new session not written, its id cannot reach the client', {
     session: sessionRef(state.key),
   });
-  if (
-    log &&
-    !warnedDropped.has(options) &&
-    serialize(shape, inv.session.data) !== serialize(shape, newData(shape))
-  ) {
+  if (log && !warnedDropped.has(options) && (await dataWasSet(shape, inv.session.data))) {
     warnedDropped.add(options);
     log.warn(
       'lambda-sessions: the handler set data on a new session whose id cannot reach the client; nothing written ' +
@@ -305,7 +306,7 @@ async function end({ state, store, budget }: Invocation): Promise<'deleted' | 'a
  * not hold, neither regenerated nor destroyed, whose data is still what a new session starts with. Anonymous
  * and hostile requests (no id, a malformed or an unknown one) then cost no write.
  */
-export function isUninitialized(inv: Invocation, shape: DataShape): boolean {
+export async function isUninitialized(inv: Invocation, shape: DataShape): Promise<boolean> {
   const { options, state, lifecycle, session } = inv;
   if (
     options.saveUninitialized ||
@@ -315,7 +316,13 @@ export function isUninitialized(inv: Invocation, shape: DataShape): boolean {
   ) {
     return false;
   }
-  return serialize(shape, asShaped(shape, session.data)) === serialize(shape, newData(shape));
+  return !(await dataWasSet(shape, await asShaped(shape, session.data)));
+}
+
+/** Whether the handler changed a new session's data from what a fresh session holds. */
+async function dataWasSet(shape: DataShape, data: unknown): Promise<boolean> {
+  const [now, fresh] = await Promise.all([serialize(shape, data), serialize(shape, newData(shape))]);
+  return now !== fresh;
 }
 
 /** A write's token: 128 random bits, base64url. */
