@@ -4,6 +4,7 @@
 // acknowledged, in both conflict modes. And the races of log-in and log-out: a stale copy never replaces newer
 // data, a logged-out session never comes back. And a conflict retry retries the session it was asked for, not
 // the one whose write lost (a new, regenerated or seeded id).
+import { randomBytes } from 'node:crypto';
 import { IsInt, IsOptional, IsString, Min } from 'class-validator';
 import {
   configureSessions,
@@ -170,7 +171,7 @@ class Device {
   @IsInt() @Min(0) n = 0;
 }
 
-const ID_SECRET = 'a server secret of thirty-two bytes or more';
+const ID_SECRET = randomBytes(32).toString('base64url');
 
 /**
  * `inner`, but the first `parties` loads of `key` are answered only once all of them were: racers that all

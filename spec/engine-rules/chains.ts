@@ -1,6 +1,7 @@
 // Log-in chains: the absolute timeout counts from a chain's first log-in (its first regenerate()), and no
 // regenerate(), seeded or not, joining device or not, restarts it. Time is the engine's clock, Date.now(),
 // moved forward by the test: nothing waits.
+import { randomBytes } from 'node:crypto';
 import { IsOptional, IsString } from 'class-validator';
 import {
   hashSessionId,
@@ -25,7 +26,7 @@ const MINUTE = 60_000;
 /** One hour absolute, two hours idle: the session dies of its absolute limit, and the secret for seeds. */
 const OPTIONS: SessionOptions = {
   absoluteTimeout: 3600,
-  idSecret: 'a-test-secret-of-at-least-thirty-two-bytes',
+  idSecret: randomBytes(32).toString('base64url'),
 };
 
 function handler(act: Action = () => {}) {

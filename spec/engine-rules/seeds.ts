@@ -2,7 +2,7 @@
 // `<seed part>.<chain part>`: the item is found by the seed part, and opened only by the chain part of the
 // log-in chain it holds now. Log-out deletes the item, so every id of that chain, stolen or not, is dead.
 import { IsOptional, IsString } from 'class-validator';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   hashSessionId,
   lambdaHandler,
@@ -40,7 +40,7 @@ function handler(options: SessionOptions, act: Action = () => {}) {
   return withFakeContext(lambdaHandler(new Handler(), 'handle'));
 }
 
-const SECRET = 'a-test-secret-of-at-least-thirty-two-bytes';
+const SECRET = randomBytes(32).toString('base64url');
 const SEEDED = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/;
 const header = (id: string) => ({ headers: { 'session-id': id } });
 const idOf = (response: Response) => response.headers['session-id'];
