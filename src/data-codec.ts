@@ -14,6 +14,7 @@ import {
 } from './errors';
 import { type SessionLogger } from './logger';
 import { loggableText } from './logged-form';
+import { validationRules } from './validation-rules';
 
 /** A class whose instances hold session data; `new` with no arguments must work. */
 export type SessionClass<T extends object = object> = new () => T;
@@ -240,7 +241,8 @@ export interface RestoreOptions {
   /** The schema version this code reads. */
   readonly version: number;
   readonly migrate: ((data: unknown, fromVersion: number) => unknown) | undefined;
-  readonly validateOnLoad: boolean;
+  /** `true`: when the stored data may fail (see {@link mustValidateOnLoad}); `'always'`; `false`: never. */
+  readonly validateOnLoad: boolean | 'always';
   readonly validation: ValidatorOptions | false;
   readonly logger: SessionLogger | undefined;
   /** Stored JSON longer than this many bytes is not parsed (`maxSessionBytes`). */
@@ -248,10 +250,11 @@ export interface RestoreOptions {
 }
 
 /**
- * Stored data as the handler gets it: parsed, migrated from an older schema version, hydrated, and (unless
- * `validateOnLoad` is off) validated. Data that cannot be is a `SessionValidationError` from the store.
+ * Stored data as the handler gets it: parsed, migrated from an older schema version, hydrated, and validated
+ * when `validateOnLoad` says so. Data that cannot be is a `SessionValidationError` from the store.
  * @param schemaVersion the version the data was written under (absent: 1)
  * @param ref the session's logged name
+ * @param validatedRules the fingerprint of the rules the data passed when written (see validation-rules.ts)
  */
 export async function restore(
   shape: DataShape,
@@ -259,6 +262,7 @@ export async function restore(
   schemaVersion: number | undefined,
   options: RestoreOptions,
   ref: string,
+  validatedRules?: string,
 ): Promise<unknown> {
   let plain = parseStored(json, ref, options.maxSessionBytes);
   const from = schemaVersion ?? 1;
@@ -272,8 +276,36 @@ export async function restore(
     options.logger?.debug('lambda-sessions: session migrated', { session: ref, from, to: options.version });
   }
   const data = await hydrate(shape, plain, ref);
-  if (options.validateOnLoad) await validateData(shape, data, options.validation, 'store');
+  if (await mustValidateOnLoad(shape, options, from === options.version ? validatedRules : undefined)) {
+    await validateData(shape, data, options.validation, 'store');
+  }
   return data;
+}
+
+/**
+ * Whether a load validates: always with `validateOnLoad: 'always'`, never with `false`; with `true`, unless the
+ * data passed these very rules when it was written (`validatedRules`, given only for data of this schema
+ * version: migrated data is always validated). A class changed without a `version` bump has other rules.
+ */
+async function mustValidateOnLoad(
+  shape: DataShape,
+  { validateOnLoad, validation }: RestoreOptions,
+  validatedRules: string | undefined,
+): Promise<boolean> {
+  if (validateOnLoad !== true) return validateOnLoad === 'always';
+  if (validatedRules === undefined || shape.kind !== 'class' || validation === false) return true;
+  return validatedRules !== (await validationRules(shape.type, validation));
+}
+
+/**
+ * The fingerprint of the rules data written now passes (see validation-rules.ts): `undefined` when the write
+ * does not validate (plain data, `validation: false`), so a load never skips what no write checked.
+ */
+export async function rulesOfWrite(
+  shape: DataShape,
+  validation: ValidatorOptions | false,
+): Promise<string | undefined> {
+  return shape.kind === 'class' && validation !== false ? validationRules(shape.type, validation) : undefined;
 }
 
 /**

@@ -246,7 +246,7 @@ export class SessionEngine {
     try {
       return {
         kind: 'restored',
-        data: await restore(this.shape, stored.data, stored.schemaVersion, options, ref),
+        data: await restore(this.shape, stored.data, stored.schemaVersion, options, ref, stored.validatedRules),
       };
     } catch (error) {
       // Never reset, whatever onInvalidStored says: a reset would write this code's data over the later

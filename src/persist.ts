@@ -1,7 +1,15 @@
 /** The write path: what an invocation's outcome does to the store. */
 import { randomBytes } from 'node:crypto';
 import { type Budget } from './budget';
-import { asShaped, type DataShape, encodeForWrite, isNewerSchema, newData, serialize } from './data-codec';
+import {
+  asShaped,
+  type DataShape,
+  encodeForWrite,
+  isNewerSchema,
+  newData,
+  rulesOfWrite,
+  serialize,
+} from './data-codec';
 import {
   loggableValidationFailures,
   SessionConflictError,
@@ -99,7 +107,7 @@ export async function persist(
       // A log-in with the seed of the session this request holds: the session stays, under its id.
       const previous = replaced(state, now);
       lifecycle.joinChain(previous.chain!, previous.createdAt);
-      await save(inv, previous, json, now);
+      await save(inv, shape, previous, json, now);
       return deadline(previous.createdAt, now, options);
     }
     // A seeded id may name a session that exists already (the user's, from another device): join it while it is
@@ -124,6 +132,7 @@ export async function persist(
     const { chain, at } = lifecycle.regenerated!;
     await save(
       inv,
+      shape,
       {
         key: regenerated.key,
         createdAt: at,
@@ -144,13 +153,13 @@ export async function persist(
   if (!stored) {
     const json = await validated(inv, shape, data, undefined, key);
     const previous = replaced(state, now);
-    await save(inv, previous, json, now);
+    await save(inv, shape, previous, json, now);
     return deadline(previous.createdAt, now, options);
   }
   if (options.update) {
     const json = await serialize(shape, data);
     if (json !== stored.data) {
-      await save(inv, stored, await validated(inv, shape, data, json, key), now);
+      await save(inv, shape, stored, await validated(inv, shape, data, json, key), now);
       return deadline(stored.createdAt, now, options);
     }
   }
@@ -258,8 +267,15 @@ function replaced(state: SessionState, now: number): Previous {
  * Writes the whole session on the condition that `previous.version` is still the stored one, under a fresh
  * write token: the SDK may send it again after a lost answer, and the store then applies it once.
  */
-async function save(inv: Invocation, previous: Previous, json: string, now: number): Promise<void> {
+async function save(
+  inv: Invocation,
+  shape: DataShape,
+  previous: Previous,
+  json: string,
+  now: number,
+): Promise<void> {
   const { store, options, budget } = inv;
+  const validatedRules = await rulesOfWrite(shape, options.validation);
   const ref = sessionRef(previous.key);
   const version = (previous.version ?? 0) + 1;
   const saved: StoredSession = {
@@ -270,6 +286,7 @@ async function save(inv: Invocation, previous: Previous, json: string, now: numb
     version,
     expiresAt: deadline(previous.createdAt, now, options),
     schemaVersion: options.version,
+    ...(validatedRules === undefined ? {} : { validatedRules }),
     writeTokens: [newWriteToken(), ...(previous.writeTokens ?? []).slice(0, WRITE_TOKENS_KEPT - 1)],
     ...(previous.chain === undefined ? {} : { chain: previous.chain }),
   };
