@@ -246,7 +246,14 @@ export class SessionEngine {
     try {
       return {
         kind: 'restored',
-        data: await restore(this.shape, stored.data, stored.schemaVersion, options, ref, stored.validatedRules),
+        data: await restore(
+          this.shape,
+          stored.data,
+          stored.schemaVersion,
+          options,
+          ref,
+          stored.validatedRules,
+        ),
       };
     } catch (error) {
       // Never reset, whatever onInvalidStored says: a reset would write this code's data over the later

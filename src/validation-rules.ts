@@ -79,7 +79,11 @@ function mapsOf(storage: unknown, names: readonly string[]): Map<unknown, unknow
 /** The class and its parents, whose decorators apply to it too. */
 function lineage(type: Constructor): Constructor[] {
   const chain: Constructor[] = [];
-  for (let c: unknown = type; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+  for (
+    let c: unknown = type;
+    typeof c === 'function' && c !== Function.prototype;
+    c = Object.getPrototypeOf(c)
+  ) {
     chain.push(c as Constructor);
   }
   return chain;

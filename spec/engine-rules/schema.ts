@@ -143,7 +143,10 @@ export function describeSchemaRules(local: EngineStore): void {
       const id = (await v2()({})).headers['session-id']!;
       // As an older deployment, or one with validation off, left it: no fingerprint of rules it passed.
       const { validatedRules: _passed, ...session } = (await stored(id))!;
-      await plant(local.store, { ...session, data: JSON.stringify({ items: [{ sku: '', qty: -3, price: 1 }] }) });
+      await plant(local.store, {
+        ...session,
+        data: JSON.stringify({ items: [{ sku: '', qty: -3, price: 1 }] }),
+      });
       ran = 0;
       return id;
     }
