@@ -1,3 +1,4 @@
+/// <reference path="./class-transformer-storage.d.ts" />
 /**
  * A fingerprint of the rules stored data was validated by, so that a load validates only when it can find
  * something: data this code wrote under the same class and the same `validation` options passed those very
