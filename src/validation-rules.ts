@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an ambient type for an untyped deep import; tsc drops it from the emitted .d.ts
 /// <reference path="./class-transformer-storage.d.ts" />
 /**
  * A fingerprint of the rules stored data was validated by, so that a load validates only when it can find
