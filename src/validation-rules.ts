@@ -40,12 +40,17 @@ export function validationRules(
 }
 
 async function fingerprint(type: SessionClass, validation: ValidatorOptions): Promise<string | undefined> {
-  const [{ validator }, { defaultMetadataStorage }] = await Promise.all([
+  const [{ validator }, transformerStorage] = await Promise.all([
     classTools(),
-    import('class-transformer/cjs/storage'),
+    // The module class-transformer's own decorators record into (its CommonJS build, the one Node and a
+    // bundle for Node load). Should a layout change hide it, nothing is skipped: every load validates.
+    import('class-transformer/cjs/storage.js').then(
+      (module) => module.defaultMetadataStorage,
+      () => undefined,
+    ),
   ]);
   const validatorMaps = mapsOf(validator.getMetadataStorage(), ['validationMetadatas']);
-  const transformerMaps = mapsOf(defaultMetadataStorage, [
+  const transformerMaps = mapsOf(transformerStorage, [
     '_typeMetadatas',
     '_transformMetadatas',
     '_exposeMetadatas',

@@ -23,6 +23,7 @@ interface Report {
   config: Record<string, Stored>;
   middy: Stored;
   environment: { bodies: string[]; clientsBuilt: number };
+  validatedRules: Record<string, number | undefined>;
   scope: Record<string, { isNew: string; data: unknown }>;
   decorators: Record<string, unknown[]>;
   errors: {
@@ -72,6 +73,10 @@ it('applies configureSessions() through either build to the handlers of the othe
     'esm->cjs': { data: 'by cjs', ttl: 60 },
   });
   expect(report.middy).toEqual({ data: 'by middy', ttl: 90 });
+});
+
+it('stores the fingerprint of the validation rules a write passed, from either build in plain Node', () => {
+  expect(report.validatedRules).toEqual({ cjs: 22, esm: 22 });
 });
 
 it('builds one store, one client, for the table the environment names, whichever build asks', () => {
