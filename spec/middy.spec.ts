@@ -9,6 +9,7 @@ import {
   SessionValidationError,
 } from '../src';
 import { type SessionLambdaContext, sessionMiddleware, type SessionMiddleware } from '../src/middy';
+import { sessionScope } from '../src/current-session';
 import { CountingStore } from './support/counting-store';
 
 class Counter {
@@ -69,6 +70,17 @@ describe('sessionMiddleware', () => {
     );
     expect(thrown).toBeInstanceOf(SessionError);
     expect((thrown as Error).message).toMatch(/middy middleware, read context\.session\.data/);
+  });
+
+  it('enters no AsyncLocalStorage scope, which would turn on promise hooks for the whole process', async () => {
+    const enter = jest.spyOn(sessionScope, 'run');
+    try {
+      const first = await middyLike(sessionMiddleware({ type: Counter, update: true }), increment, {});
+      expect(first.body).toBe('1');
+      expect(enter).not.toHaveBeenCalled();
+    } finally {
+      enter.mockRestore();
+    }
   });
 
   it('writes nothing when the handler throws', async () => {

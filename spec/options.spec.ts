@@ -21,7 +21,7 @@ describe('parseSessionOptions', () => {
     [
       'validateOnLoad',
       { validateOnLoad: 'no' as unknown as boolean },
-      /validateOnLoad must be true or false/,
+      /validateOnLoad must be true, false or 'always'/,
     ],
     ['onConflict', { onConflict: 'merge' as 'retry' }, /onConflict must be 'throw' or 'retry', got merge/],
     ['onInvalidStored', { onInvalidStored: 'drop' as 'reset' }, /onInvalidStored must be 'throw' or 'reset'/],

@@ -46,9 +46,10 @@ function current(caller: string): LiveSession {
   const session = sessionScope.getStore();
   if (!session) {
     throw new SessionError(
-      `${caller} was called outside a session: call it while a handler wrapped by withSession() or ` +
-        'decorated with @Session() runs. Behind the middy middleware, read context.session.data and ' +
-        'context.session.lifecycle instead (a middleware cannot wrap the handler in a scope).',
+      `${caller} was called outside a session: call it while a handler wrapped by withSession() runs, or a ` +
+        'method decorated with @Session({ ambient: true }); without ambient: true, a @Session() method gets ' +
+        'its session injected with @SessionData() and @SessionContext() instead. Behind the middy middleware, ' +
+        'read context.session.data and context.session.lifecycle (a middleware cannot wrap the handler in a scope).',
     );
   }
   return session;
@@ -58,7 +59,7 @@ function current(caller: string): LiveSession {
  * The current invocation's session data: for session-lambda-style handlers that hold a plain value. `T` is
  * not checked; give `withSession()` a `type` to get a validated class instance.
  *
- * Works inside `withSession()` and `@Session()` handlers. Behind the middy middleware it throws: middy runs
+ * Works inside `withSession()` handlers and `@Session({ ambient: true })` methods. Behind the middy middleware it throws: middy runs
  * the handler between two hooks, so no middleware can wrap it in an `AsyncLocalStorage` scope that holds on
  * every Node.js version (`enterWith()` from a hook does not reach the handler once Node's AsyncContextFrame is
  * on, as it is by default from Node 24); the middleware's handler has the session on `context.session`.

@@ -2,8 +2,8 @@
  * Session data between the store's JSON text and the handler's object: parse, migrate, hydrate, validate,
  * serialise. The one place that knows class-transformer and class-validator.
  */
-import { instanceToPlain, plainToInstance } from 'class-transformer';
-import { validate, ValidationError, type ValidatorOptions } from 'class-validator';
+import { type ValidationError, type ValidatorOptions } from 'class-validator';
+import { classTools } from './class-tools';
 import {
   SessionCorruptError,
   SessionNewerSchemaError,
@@ -14,6 +14,7 @@ import {
 } from './errors';
 import { type SessionLogger } from './logger';
 import { loggableText } from './logged-form';
+import { validationRules } from './validation-rules';
 
 /** A class whose instances hold session data; `new` with no arguments must work. */
 export type SessionClass<T extends object = object> = new () => T;
@@ -74,7 +75,7 @@ function overLimit(json: string, maxBytes: number): boolean {
  * Nesting too deep for class-transformer's recursion (a few thousand levels fit in a few KB of JSON) is
  * corrupt data, not a crash.
  */
-export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown {
+export async function hydrate(shape: DataShape, plain: unknown, ref: string): Promise<unknown> {
   if (shape.kind === 'plain') return plain;
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw new SessionCorruptError(
@@ -83,7 +84,7 @@ export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown 
     );
   }
   try {
-    return plainToInstance(shape.type, plain);
+    return (await classTools()).transformer.plainToInstance(shape.type, plain);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     throw new SessionCorruptError(
@@ -98,21 +99,22 @@ export function hydrate(shape: DataShape, plain: unknown, ref: string): unknown 
  * The data as the shape wants it: a handler that replaced the instance with a plain object (through
  * `setSessionData`) has it hydrated, so that the class's class-transformer rules apply when it is serialised.
  */
-export function asShaped(shape: DataShape, data: unknown): unknown {
+export async function asShaped(shape: DataShape, data: unknown): Promise<unknown> {
   if (shape.kind === 'plain' || data instanceof shape.type || typeof data !== 'object' || data === null) {
     return data;
   }
-  return plainToInstance(shape.type, data);
+  return (await classTools()).transformer.plainToInstance(shape.type, data);
 }
 
 /**
  * Session data as the JSON text that is stored. What JSON cannot hold (a `BigInt`, a cycle) is a
  * {@link SessionSerializationError} naming where it is.
  */
-export function serialize(shape: DataShape, data: unknown): string {
+export async function serialize(shape: DataShape, data: unknown): Promise<string> {
+  const asClass = shape.kind === 'class' && typeof data === 'object' && data !== null;
+  const transformer = asClass ? (await classTools()).transformer : undefined;
   try {
-    const plain =
-      shape.kind === 'class' && typeof data === 'object' && data !== null ? instanceToPlain(data) : data;
+    const plain = transformer ? transformer.instanceToPlain(data) : data;
     return JSON.stringify(plain) ?? 'null';
   } catch (error) {
     // class-transformer recurses into a cycle until the stack overflows (RangeError); JSON.stringify refuses a
@@ -147,14 +149,14 @@ export async function encodeForWrite(
 ): Promise<string> {
   const { validation, maxSessionBytes } = options;
   if (shape.kind === 'class') refuseNonObject(shape.type, data);
-  const json = sizeChecked(serialized ?? serialize(shape, data), maxSessionBytes, ref);
+  const json = sizeChecked(serialized ?? (await serialize(shape, data)), maxSessionBytes, ref);
   if (shape.kind === 'plain' || validation === false) return json;
   const plain: unknown = JSON.parse(json);
   refuseNonObject(shape.type, plain); // a toJSON() that answers a primitive
-  const readBack = plainToInstance(shape.type, plain as object);
+  const readBack = (await classTools()).transformer.plainToInstance(shape.type, plain as object);
   await validateData(shape, readBack, validation);
   // whitelist strips properties; a class-transformer rule of the class may still make the text longer
-  return validation.whitelist ? sizeChecked(serialize(shape, readBack), maxSessionBytes, ref) : json;
+  return validation.whitelist ? sizeChecked(await serialize(shape, readBack), maxSessionBytes, ref) : json;
 }
 
 /** What encoding data for a write needs to know of the options. */
@@ -225,6 +227,7 @@ export async function validateData(
   if (options === false || shape.kind !== 'class') return;
   // Never the target (the whole session) on the errors; the value only so that the error can take it out of
   // the messages that quote it, and then off the errors (see SessionValidationError).
+  const { validate } = (await classTools()).validator;
   const errors = await validate(data as object, {
     forbidUnknownValues: true,
     ...options,
@@ -238,7 +241,8 @@ export interface RestoreOptions {
   /** The schema version this code reads. */
   readonly version: number;
   readonly migrate: ((data: unknown, fromVersion: number) => unknown) | undefined;
-  readonly validateOnLoad: boolean;
+  /** `true`: when the stored data may fail (see {@link mustValidateOnLoad}); `'always'`; `false`: never. */
+  readonly validateOnLoad: boolean | 'always';
   readonly validation: ValidatorOptions | false;
   readonly logger: SessionLogger | undefined;
   /** Stored JSON longer than this many bytes is not parsed (`maxSessionBytes`). */
@@ -246,10 +250,11 @@ export interface RestoreOptions {
 }
 
 /**
- * Stored data as the handler gets it: parsed, migrated from an older schema version, hydrated, and (unless
- * `validateOnLoad` is off) validated. Data that cannot be is a `SessionValidationError` from the store.
+ * Stored data as the handler gets it: parsed, migrated from an older schema version, hydrated, and validated
+ * when `validateOnLoad` says so. Data that cannot be is a `SessionValidationError` from the store.
  * @param schemaVersion the version the data was written under (absent: 1)
  * @param ref the session's logged name
+ * @param validatedRules the fingerprint of the rules the data passed when written (see validation-rules.ts)
  */
 export async function restore(
   shape: DataShape,
@@ -257,6 +262,7 @@ export async function restore(
   schemaVersion: number | undefined,
   options: RestoreOptions,
   ref: string,
+  validatedRules?: string,
 ): Promise<unknown> {
   let plain = parseStored(json, ref, options.maxSessionBytes);
   const from = schemaVersion ?? 1;
@@ -269,9 +275,37 @@ export async function restore(
     plain = await migrated(options.migrate, plain, from, options.version);
     options.logger?.debug('lambda-sessions: session migrated', { session: ref, from, to: options.version });
   }
-  const data = hydrate(shape, plain, ref);
-  if (options.validateOnLoad) await validateData(shape, data, options.validation, 'store');
+  const data = await hydrate(shape, plain, ref);
+  if (await mustValidateOnLoad(shape, options, from === options.version ? validatedRules : undefined)) {
+    await validateData(shape, data, options.validation, 'store');
+  }
   return data;
+}
+
+/**
+ * Whether a load validates: always with `validateOnLoad: 'always'`, never with `false`; with `true`, unless the
+ * data passed these very rules when it was written (`validatedRules`, given only for data of this schema
+ * version: migrated data is always validated). A class changed without a `version` bump has other rules.
+ */
+async function mustValidateOnLoad(
+  shape: DataShape,
+  { validateOnLoad, validation }: RestoreOptions,
+  validatedRules: string | undefined,
+): Promise<boolean> {
+  if (validateOnLoad !== true) return validateOnLoad === 'always';
+  if (validatedRules === undefined || shape.kind !== 'class' || validation === false) return true;
+  return validatedRules !== (await validationRules(shape.type, validation));
+}
+
+/**
+ * The fingerprint of the rules data written now passes (see validation-rules.ts): `undefined` when the write
+ * does not validate (plain data, `validation: false`), so a load never skips what no write checked.
+ */
+export async function rulesOfWrite(
+  shape: DataShape,
+  validation: ValidatorOptions | false,
+): Promise<string | undefined> {
+  return shape.kind === 'class' && validation !== false ? validationRules(shape.type, validation) : undefined;
 }
 
 /**
@@ -311,10 +345,10 @@ function schemaVersionError(stored: number, current: number): ValidationError {
   );
 }
 
+/**
+ * A failure of the library's own, shaped as class-validator reports one (not an instance of its class, which
+ * would load class-validator for plain JSON data).
+ */
 function schemaVersionFailure(constraint: string, message: string): ValidationError {
-  const error = new ValidationError();
-  error.property = 'schemaVersion';
-  error.children = [];
-  error.constraints = { [constraint]: message };
-  return error;
+  return { property: 'schemaVersion', children: [], constraints: { [constraint]: message } };
 }

@@ -59,11 +59,15 @@ export class SessionEngine {
    * @param handlerOptions the options the adapter was given, checked here once (they win over the configured ones)
    * @param shape the data's class, or plain JSON
    * @param where who was given the options, for error messages (`withSession()`)
+   * @param ambient whether `run()` puts the session in the `AsyncLocalStorage` scope `getSessionData()` reads.
+   *   Entering it turns on Node.js's promise hooks for the whole process (Node 20 and 22), which then slow every
+   *   promise, the user's own included: an adapter that injects the session passes `false`.
    */
   constructor(
     handlerOptions: SessionOptions,
     private readonly shape: DataShape,
     where: string,
+    private readonly ambient = true,
   ) {
     this.handlerOptions = parseSessionOptions({ ...handlerOptions }, where);
     this.where = where;
@@ -96,7 +100,7 @@ export class SessionEngine {
       const started = Date.now();
       try {
         const open = await this.openSession(event, lambdaContext, winner);
-        const response = await sessionScope.run(open.session, () => invoke(open.session));
+        const response = await this.enter(open.session, invoke);
         return (await this.close(open, response)) as R;
       } catch (error) {
         if (!(error instanceof SessionConflictError) || options.onConflict !== 'retry') throw error;
@@ -123,6 +127,11 @@ export class SessionEngine {
     }
   }
 
+  /** Runs the handler, in the session's `AsyncLocalStorage` scope only when the adapter wants one. */
+  private enter<R>(session: LiveSession, invoke: (session: LiveSession) => R | Promise<R>): R | Promise<R> {
+    return this.ambient ? sessionScope.run(session, () => invoke(session)) : invoke(session);
+  }
+
   /**
    * The first half of an invocation: read the id, load, decide the state, hydrate. For adapters whose
    * handler runs between two hooks (middy); `run()` is `open`, the handler, `close`.
@@ -145,7 +154,7 @@ export class SessionEngine {
       invocation.options.cookie !== undefined,
     );
     // saveUninitialized: false: a session nobody used is neither written nor sent.
-    if (isUninitialized(invocation, this.shape)) return finishResponse(prepared, {});
+    if (await isUninitialized(invocation, this.shape)) return finishResponse(prepared, {});
     // And whether the response can carry the id at all: a session nobody can come back to is not written.
     const notCarried = idCarriageProblem(prepared, idChannels(invocation.options, invocation.claim));
     const expiresAt = await persist(invocation, this.shape, notCarried);
@@ -205,7 +214,7 @@ export class SessionEngine {
       });
       data = newData(this.shape);
     }
-    const opened = state.kind === 'existing' ? undefined : serialize(this.shape, data);
+    const opened = state.kind === 'existing' ? undefined : await serialize(this.shape, data);
 
     const now = Date.now();
     const stored = state.kind === 'existing' ? state.stored : undefined;
@@ -238,7 +247,14 @@ export class SessionEngine {
     try {
       return {
         kind: 'restored',
-        data: await restore(this.shape, stored.data, stored.schemaVersion, options, ref),
+        data: await restore(
+          this.shape,
+          stored.data,
+          stored.schemaVersion,
+          options,
+          ref,
+          stored.validatedRules,
+        ),
       };
     } catch (error) {
       // Never reset, whatever onInvalidStored says: a reset would write this code's data over the later

@@ -1,4 +1,4 @@
-import { ValidationError } from 'class-validator';
+import { type ValidationError } from 'class-validator';
 import { type StoredSession } from './stores/session-store';
 import { loggableText } from './logged-form';
 
@@ -149,15 +149,18 @@ export class SessionNewerSchemaError extends SessionValidationError {
   }
 }
 
-/** The failure, as class-validator reports one. */
+/**
+ * The failure, shaped as class-validator reports one (not an instance of its class: constructing this error
+ * must not load class-validator, which a handler on plain JSON data never loads).
+ */
 function newerSchemaFailure(stored: number, reads: number): ValidationError {
-  const error = new ValidationError();
-  error.property = 'schemaVersion';
-  error.children = [];
-  error.constraints = {
-    [NEWER_SCHEMA]: `stored data has schema version ${stored}, newer than this code's ${reads} (written by a later deployment)`,
+  return {
+    property: 'schemaVersion',
+    children: [],
+    constraints: {
+      [NEWER_SCHEMA]: `stored data has schema version ${stored}, newer than this code's ${reads} (written by a later deployment)`,
+    },
   };
-  return error;
 }
 
 /**

@@ -4,7 +4,7 @@
  * Everything a user imports comes from here.
  * @packageDocumentation
  */
-export { Session } from './decorators/session';
+export { Session, type SessionDecoratorOptions } from './decorators/session';
 export { SessionData } from './decorators/session-data';
 export { SessionContext } from './decorators/session-context';
 export { withSession, type WithSessionOptions } from './with-session';

@@ -103,9 +103,15 @@ export interface SessionOptions {
   migrate?: (data: unknown, fromVersion: number) => unknown;
   /**
    * Validate stored data when it is loaded, so that data an older deployment wrote is never handed to the
-   * handler unchecked. @default true
+   * handler unchecked. `true` validates when the data may fail: it was migrated from another `version`, or the
+   * rules it passed when written (a fingerprint of the class's class-validator and class-transformer decorators,
+   * nested classes included, and of `validation`, stored with the item) are not this code's, or it was written
+   * without validation or by an earlier version of this library. Data this code wrote under the same rules is
+   * not validated twice. The fingerprint does not see inside the functions a decorator calls: after changing
+   * such a function alone, raise `version` (with a `migrate`) or use `'always'`, which validates every load.
+   * `false` never validates on load. @default true
    */
-  validateOnLoad?: boolean;
+  validateOnLoad?: boolean | 'always';
   /**
    * What to do when stored data fails validation on load or has a schema version that cannot be migrated:
    * `throw` a `SessionValidationError` with `source: 'store'`, or `reset`: start a fresh session under the
@@ -157,7 +163,7 @@ export const SESSION_DEFAULTS = Object.freeze({
   /** The first schema version. */
   version: 1,
   /** Stored data is checked before the handler sees it. */
-  validateOnLoad: true,
+  validateOnLoad: true as boolean | 'always',
   /** Never a silent reset. */
   onInvalidStored: 'throw' as 'throw' | 'reset',
   /** DynamoDB answers in milliseconds; three seconds covers its retries and still fails well before most Lambda timeouts. */
@@ -239,7 +245,10 @@ const RULES: { readonly [K in keyof SessionOptions]-?: Rule<NonNullable<SessionO
   update: trueOrFalse,
   saveUninitialized: trueOrFalse,
   acceptClientId: trueOrFalse,
-  validateOnLoad: trueOrFalse,
+  validateOnLoad: (value, where) => {
+    if (typeof value !== 'boolean' && value !== 'always')
+      fail(`${where} must be true, false or 'always', got ${String(value)}.`);
+  },
   onConflict: oneOf('throw', 'retry'),
   onInvalidStored: oneOf('throw', 'reset'),
   storeTimeoutMs: (value, where) => {

@@ -1,7 +1,14 @@
 /** The write path: what an invocation's outcome does to the store. */
 import { randomBytes } from 'node:crypto';
 import { type Budget } from './budget';
-import { asShaped, type DataShape, encodeForWrite, isNewerSchema, serialize } from './data-codec';
+import {
+  asShaped,
+  type DataShape,
+  encodeForWrite,
+  isNewerSchema,
+  rulesOfWrite,
+  serialize,
+} from './data-codec';
 import {
   loggableValidationFailures,
   SessionConflictError,
@@ -96,7 +103,7 @@ export async function persist(
 
   if (!clientHoldsId(inv, notCarried === undefined)) return unreachable(inv, shape, notCarried!, now);
 
-  const data = asShaped(shape, inv.session.data);
+  const data = await asShaped(shape, inv.session.data);
   const { regenerated } = lifecycle;
   if (regenerated) {
     const json = await validated(inv, shape, data, undefined, regenerated.key);
@@ -104,7 +111,7 @@ export async function persist(
       // A log-in with the seed of the session this request holds: the session stays, under its id.
       const previous = replaced(state, now);
       lifecycle.joinChain(previous.chain!, previous.createdAt);
-      await save(inv, previous, json, now);
+      await save(inv, shape, previous, json, now);
       return deadline(previous.createdAt, now, options);
     }
     // A seeded id may name a session that exists already (the user's, from another device): join it while it is
@@ -129,6 +136,7 @@ export async function persist(
     const { chain, at } = lifecycle.regenerated!;
     await save(
       inv,
+      shape,
       {
         key: regenerated.key,
         createdAt: at,
@@ -149,13 +157,13 @@ export async function persist(
   if (!stored) {
     const json = await validated(inv, shape, data, undefined, key);
     const previous = replaced(state, now);
-    await save(inv, previous, json, now);
+    await save(inv, shape, previous, json, now);
     return deadline(previous.createdAt, now, options);
   }
   if (options.update) {
-    const json = serialize(shape, data);
+    const json = await serialize(shape, data);
     if (json !== stored.data) {
-      await save(inv, stored, await validated(inv, shape, data, json, key), now);
+      await save(inv, shape, stored, await validated(inv, shape, data, json, key), now);
       return deadline(stored.createdAt, now, options);
     }
   }
@@ -185,7 +193,12 @@ export function clientHoldsId(inv: Invocation, idCarried: boolean): boolean {
  * refused before any write, since it would delete the id the client holds and hand it none. A new session's
  * data, if the handler set any, is dropped, and a warning says so once per handler.
  */
-function unreachable(inv: Invocation, shape: DataShape, why: string, now: number): number | undefined {
+async function unreachable(
+  inv: Invocation,
+  shape: DataShape,
+  why: string,
+  now: number,
+): Promise<number | undefined> {
   const { options, lifecycle, state } = inv;
   if (lifecycle.regenerated) {
     throw new SessionResponseError(
@@ -198,11 +211,7 @@ function unreachable(inv: Invocation, shape: DataShape, why: string, now: number
   log?.debug('lambda-sessions: new session not written, its id cannot reach the client', {
     session: sessionRef(state.key),
   });
-  if (
-    log &&
-    !warnedDropped.has(options) &&
-    dataWasSet(inv, shape)
-  ) {
+  if (log && !warnedDropped.has(options) && (await dataWasSet(inv, shape))) {
     warnedDropped.add(options);
     log.warn(
       'lambda-sessions: the handler set data on a new session whose id cannot reach the client; nothing written ' +
@@ -262,8 +271,15 @@ function replaced(state: SessionState, now: number): Previous {
  * Writes the whole session on the condition that `previous.version` is still the stored one, under a fresh
  * write token: the SDK may send it again after a lost answer, and the store then applies it once.
  */
-async function save(inv: Invocation, previous: Previous, json: string, now: number): Promise<void> {
+async function save(
+  inv: Invocation,
+  shape: DataShape,
+  previous: Previous,
+  json: string,
+  now: number,
+): Promise<void> {
   const { store, options, budget } = inv;
+  const validatedRules = await rulesOfWrite(shape, options.validation);
   const ref = sessionRef(previous.key);
   const version = (previous.version ?? 0) + 1;
   const saved: StoredSession = {
@@ -274,6 +290,7 @@ async function save(inv: Invocation, previous: Previous, json: string, now: numb
     version,
     expiresAt: deadline(previous.createdAt, now, options),
     schemaVersion: options.version,
+    ...(validatedRules === undefined ? {} : { validatedRules }),
     writeTokens: [newWriteToken(), ...(previous.writeTokens ?? []).slice(0, WRITE_TOKENS_KEPT - 1)],
     ...(previous.chain === undefined ? {} : { chain: previous.chain }),
   };
@@ -310,7 +327,7 @@ async function end({ state, store, budget }: Invocation): Promise<'deleted' | 'a
  * not hold, neither regenerated nor destroyed, whose data is still what a new session starts with. Anonymous
  * and hostile requests (no id, a malformed or an unknown one) then cost no write.
  */
-export function isUninitialized(inv: Invocation, shape: DataShape): boolean {
+export async function isUninitialized(inv: Invocation, shape: DataShape): Promise<boolean> {
   const { options, state, lifecycle } = inv;
   if (
     options.saveUninitialized ||
@@ -320,12 +337,12 @@ export function isUninitialized(inv: Invocation, shape: DataShape): boolean {
   ) {
     return false;
   }
-  return !dataWasSet(inv, shape);
+  return !(await dataWasSet(inv, shape));
 }
 
 /** Whether the handler changed a new session's data from what it was given. */
-function dataWasSet(inv: Invocation, shape: DataShape): boolean {
-  return serialize(shape, asShaped(shape, inv.session.data)) !== inv.opened;
+async function dataWasSet(inv: Invocation, shape: DataShape): Promise<boolean> {
+  return (await serialize(shape, await asShaped(shape, inv.session.data))) !== inv.opened;
 }
 
 /** A write's token: 128 random bits, base64url. */

@@ -65,6 +65,13 @@ export function describeSessionStoreConformance(
       strictEqual((await store.load(key))?.schemaVersion, 3);
     });
 
+    it('keeps the fingerprint of the rules the data passed, and through an expiry slide', async () => {
+      const key = freshKey();
+      await store.save(session(key, { validatedRules: 'cnVsZXMtZmluZ2VycHJpbnQ' }), undefined);
+      await store.touch(key, { expiresAt: Date.now() + 60_000, updatedAt: Date.now(), expectedVersion: 1 });
+      strictEqual((await store.load(key))?.validatedRules, 'cnVsZXMtZmluZ2VycHJpbnQ');
+    });
+
     it('keeps the log-in chain of a session, and through an expiry slide', async () => {
       const key = freshKey();
       await store.save(session(key, { chain: 'c2hhaW4tc2FsdC0xMjM0' }), undefined);

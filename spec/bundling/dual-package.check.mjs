@@ -225,4 +225,21 @@ await part('conflict', async () => {
   return seen;
 });
 
+// One validation pass: each build, in plain Node, finds class-transformer's rules and fingerprints the class's
+// rules on a write (a deep import a test runner's module system would resolve more leniently than Node does).
+await part('validatedRules', async () => {
+  class Tally {
+    value = 1;
+  }
+  IsInt()(Tally.prototype, 'value');
+  const seen = {};
+  for (const [name, build] of Object.entries(builds)) {
+    const store = new build.MemorySessionStore();
+    const handler = build.withSession(async () => ok(), { type: Tally, store, saveUninitialized: true });
+    const id = (await handler(event())).headers['session-id'];
+    seen[name] = (await store.load(cjs.hashSessionId(id))).validatedRules?.length;
+  }
+  return seen;
+});
+
 console.log(JSON.stringify(report));

@@ -23,6 +23,7 @@ interface Report {
   config: Record<string, Stored>;
   middy: Stored;
   environment: { bodies: string[]; clientsBuilt: number };
+  validatedRules: Record<string, number | undefined>;
   scope: Record<string, { isNew: string; data: unknown }>;
   decorators: Record<string, unknown[]>;
   errors: {
@@ -74,6 +75,10 @@ it('applies configureSessions() through either build to the handlers of the othe
   expect(report.middy).toEqual({ data: 'by middy', ttl: 90 });
 });
 
+it('stores the fingerprint of the validation rules a write passed, from either build in plain Node', () => {
+  expect(report.validatedRules).toEqual({ cjs: 22, esm: 22 });
+});
+
 it('builds one store, one client, for the table the environment names, whichever build asks', () => {
   expect(report.environment).toEqual({ bodies: ['1', '2', '3'], clientsBuilt: 1 });
 });
@@ -120,12 +125,31 @@ it("retries a conflict raised by the other build's store, from the winner it rec
   expect(report.conflict).toEqual({ 'cjs->esm': retried, 'esm->cjs': retried });
 });
 
+it.each([
+  ['CommonJS', join(OUT, 'cjs', 'index.js')],
+  ['ES module', join(OUT, 'esm', 'index.mjs')],
+])(
+  'the %s build: plain JSON data loads neither class-validator nor class-transformer; a session class loads them',
+  async (_build, entry) => {
+    const { stdout } = await run(process.execPath, [join(ROOT, 'scripts', 'count-modules.cjs'), entry], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    expect(stdout).toMatch(
+      /^memory store, plain JSON: \d+ modules, \d+ of them the AWS SDK's, 0 of them class-validator's, 0 of them class-transformer's/m,
+    );
+    expect(stdout).toMatch(
+      /^then a session class: \d+ modules, \d+ of them the AWS SDK's, [1-9]\d* of them class-validator's, [1-9]\d* of them class-transformer's/m,
+    );
+  },
+);
+
 it('loads no AWS SDK module for an app on another store; a DynamoDB store loads it when it is made', async () => {
   const { stdout } = await run(
     process.execPath,
     [join(ROOT, 'scripts', 'count-modules.cjs'), join(OUT, 'cjs', 'index.js')],
     { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
   );
-  expect(stdout).toMatch(/^memory store: \d+ modules, 0 of them the AWS SDK's$/m);
-  expect(stdout).toMatch(/^then a DynamoDB store: \d+ modules, [1-9]\d* of them the AWS SDK's$/m);
+  expect(stdout).toMatch(/^memory store, plain JSON: \d+ modules, 0 of them the AWS SDK's/m);
+  expect(stdout).toMatch(/^then a session class: \d+ modules, 0 of them the AWS SDK's/m);
+  expect(stdout).toMatch(/^then a DynamoDB store: \d+ modules, [1-9]\d* of them the AWS SDK's/m);
 });

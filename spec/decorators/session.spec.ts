@@ -1,15 +1,19 @@
 import { type Context } from 'aws-lambda';
 import {
   configureSessions,
+  getSessionContext,
+  getSessionData,
   lambdaHandler,
   MemorySessionStore,
   Session,
   SessionConfigurationError,
   SessionContext,
   SessionData,
+  SessionError,
   SessionMetadataError,
   SessionStoreNotSetError,
 } from '../../src';
+import { sessionScope } from '../../src/current-session';
 import { CountingStore } from '../support/counting-store';
 import { fakeContext, withFakeContext } from '../support/lambda';
 import { Counter } from '../support/sessions';
@@ -279,5 +283,64 @@ describe("onConflict: 'retry'", () => {
     const response = await handle({ headers: { 'session-id': id } });
     expect(response.body).toBe('11');
     expect(store.calls).toEqual(['load', 'save', 'save', 'save']); // our load, the rival, our lost save, our retry
+  });
+});
+
+describe('the ambient session (getSessionData(), getSessionContext())', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('is off by default: no AsyncLocalStorage scope is entered, and getSessionData() says what to set', async () => {
+    const enter = jest.spyOn(sessionScope, 'run');
+    const thrown: unknown[] = [];
+    class Handler {
+      @Session({ update: true })
+      async handle(_event: unknown, @SessionData() counter: Counter): Promise<Response> {
+        for (const read of [getSessionData, getSessionContext]) {
+          try {
+            read();
+          } catch (error) {
+            thrown.push(error);
+          }
+        }
+        return { statusCode: 200, headers: {}, body: String(counter.next()) };
+      }
+    }
+    const handle = withFakeContext(lambdaHandler(new Handler(), 'handle'));
+    const id = (await handle({})).headers['session-id']!;
+    expect((await handle({ headers: { 'session-id': id } })).body).toBe('2');
+    expect(enter).not.toHaveBeenCalled();
+    expect(thrown).toHaveLength(4);
+    for (const error of thrown) {
+      expect(error).toBeInstanceOf(SessionError);
+      expect((error as Error).message).toMatch(/@Session\(\{ ambient: true \}\)/);
+    }
+  });
+
+  it('is there with ambient: true: the same data and lifecycle the parameters get', async () => {
+    const enter = jest.spyOn(sessionScope, 'run');
+    class Handler {
+      @Session({ update: true, ambient: true })
+      async handle(
+        _event: unknown,
+        @SessionData() counter: Counter,
+        @SessionContext() lifecycle: SessionContext,
+      ): Promise<Response> {
+        counter.next();
+        getSessionData<Counter>().next();
+        const same = getSessionContext() === lifecycle;
+        return { statusCode: 200, headers: {}, body: `${counter.value} ${same}` };
+      }
+    }
+    const handle = withFakeContext(lambdaHandler(new Handler(), 'handle'));
+    const id = (await handle({})).headers['session-id']!;
+    expect((await handle({ headers: { 'session-id': id } })).body).toBe('4 true');
+    expect(enter).toHaveBeenCalledTimes(2);
+  });
+
+  it.each([['yes'], [1], [null]])('refuses ambient: %p, naming the option', (ambient) => {
+    const decorate = () =>
+      Session({ ambient } as never)(class Handler {}.prototype, 'handle', { value: () => {} });
+    expect(decorate).toThrow(SessionConfigurationError);
+    expect(decorate).toThrow(/Handler\.handle: ambient must be true or false/);
   });
 });

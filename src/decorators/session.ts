@@ -1,7 +1,22 @@
 import { SessionEngine } from '../engine';
-import { SessionMetadataError } from '../errors';
+import { SessionConfigurationError, SessionMetadataError } from '../errors';
 import { type SessionOptions } from '../options';
 import { methodName, sessionParameters } from './parameters';
+
+/** Options of {@link Session | `@Session()`}: the session options, and whether the method reads the session ambiently. */
+export interface SessionDecoratorOptions extends SessionOptions {
+  /**
+   * Make `getSessionData()`, `setSessionData()` and `getSessionContext()` work while the method runs (for code
+   * it calls that reads the session without having it passed in). Off, `@SessionData()` and `@SessionContext()`
+   * inject the session, and those functions throw a `SessionError` saying to set this.
+   *
+   * Why it is off: the ambient session lives in an `AsyncLocalStorage`, and entering one turns on Node.js's
+   * promise hooks for the whole process (Node.js 20 and 22) from the first invocation on, which slows every
+   * promise after it, the handler's own code included. `withSession()` always has it: its functions are its API.
+   * @default false
+   */
+  ambient?: boolean;
+}
 
 /**
  * Gives a handler method a server-side session. On each call it reads the id from the request, loads the
@@ -22,15 +37,19 @@ import { methodName, sessionParameters } from './parameters';
  * }
  * export const handler = lambdaHandler(new CounterHandler(), 'handle');
  */
-export function Session(options: SessionOptions = {}): MethodDecorator {
+export function Session(options: SessionDecoratorOptions = {}): MethodDecorator {
   return (target, propertyKey, descriptor) => {
     const where = `@Session() on ${methodName(target, propertyKey)}`;
     const method: unknown = descriptor.value;
     if (typeof method !== 'function') {
       throw new SessionMetadataError(`${where}: @Session() goes on a method, not an accessor or property.`);
     }
+    const { ambient, ...sessionOptions } = options;
+    if (ambient !== undefined && typeof ambient !== 'boolean') {
+      throw new SessionConfigurationError(`${where}: ambient must be true or false, not ${String(ambient)}.`);
+    }
     const { dataIndex, lifecycleIndex, shape } = sessionParameters(target, propertyKey);
-    const engine = new SessionEngine(options, shape, where);
+    const engine = new SessionEngine(sessionOptions, shape, where, ambient === true);
 
     const wrapped = function (this: unknown, ...lambdaArgs: unknown[]) {
       return engine.run(

@@ -26,6 +26,8 @@ export interface AttributeNames {
   version: string;
   /** Schema version of the data (the `version` option). @default 'schemaVersion' */
   schemaVersion: string;
+  /** Fingerprint of the validation rules the data passed when written (a string). @default 'validatedRules' */
+  validatedRules: string;
   /** The last writes' random tokens (a list of strings, newest first): what makes writes idempotent. @default 'writeTokens' */
   writeTokens: string;
   /** The log-in chain's salt (a string), on sessions `regenerate()` wrote. @default 'chain' */
@@ -41,6 +43,7 @@ export const DEFAULT_ATTRIBUTE_NAMES: Readonly<AttributeNames> = Object.freeze({
   updatedAt: 'updatedAt',
   version: 'version',
   schemaVersion: 'schemaVersion',
+  validatedRules: 'validatedRules',
   writeTokens: 'writeTokens',
   chain: 'chain',
 });
@@ -101,6 +104,7 @@ export class SessionItemCodec {
     const ttl = ttlSeconds(session.expiresAt);
     if (ttl !== undefined) item[n.ttl] = ttl;
     if (session.schemaVersion !== undefined) item[n.schemaVersion] = session.schemaVersion;
+    if (session.validatedRules !== undefined) item[n.validatedRules] = session.validatedRules;
     if (session.writeTokens !== undefined) item[n.writeTokens] = [...session.writeTokens];
     if (session.chain !== undefined) item[n.chain] = session.chain;
     const size = itemSize(item);
@@ -125,11 +129,13 @@ export class SessionItemCodec {
     const updatedAt = item[n.updatedAt];
     const version = item[n.version];
     const schemaVersion = item[n.schemaVersion];
+    const validatedRules = item[n.validatedRules];
     const writeTokens = item[n.writeTokens];
     const chain = item[n.chain];
     if (
       (chain !== undefined && typeof chain !== 'string') ||
       (schemaVersion !== undefined && typeof schemaVersion !== 'number') ||
+      (validatedRules !== undefined && typeof validatedRules !== 'string') ||
       (writeTokens !== undefined &&
         !(Array.isArray(writeTokens) && writeTokens.every((t) => typeof t === 'string'))) ||
       typeof data !== 'string' ||
@@ -152,6 +158,7 @@ export class SessionItemCodec {
       updatedAt,
       version,
       ...(schemaVersion === undefined ? {} : { schemaVersion }),
+      ...(validatedRules === undefined ? {} : { validatedRules }),
       ...(writeTokens === undefined ? {} : { writeTokens: writeTokens }),
       ...(chain === undefined ? {} : { chain }),
     };

@@ -28,6 +28,13 @@ export interface StoredSession {
   /** The schema version of `data` (the `version` option when it was written); absent means 1. */
   readonly schemaVersion?: number;
   /**
+   * The fingerprint of the validation rules `data` passed when it was written (the session class's
+   * class-validator and class-transformer rules and the `validation` options): a load under the same rules
+   * need not validate again (`validateOnLoad`). A store keeps it as it is; one that drops it costs a validation
+   * on every load, nothing else. Absent when the write did not validate, and on items earlier versions wrote.
+   */
+  readonly validatedRules?: string;
+  /**
    * The random tokens of the last writes of this item, newest first (the last four): what
    * makes a write idempotent. A write whose answer was lost and that the SDK sends again finds its own token
    * newest and applies again, identically; one that was applied and then built upon finds its token among the
