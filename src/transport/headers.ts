@@ -17,7 +17,7 @@ export function readHeaderValues(event: unknown, name: string): string[] {
   for (const source of [event.headers, event.multiValueHeaders]) {
     if (!isRecord(source)) continue;
     for (const key of Object.keys(source)) {
-      if (key.toLowerCase() !== wanted) continue;
+      if (!sameName(key, wanted)) continue;
       const value = source[key];
       if (Array.isArray(value)) value.forEach(add);
       else add(value);
@@ -26,13 +26,23 @@ export function readHeaderValues(event: unknown, name: string): string[] {
   return [...values];
 }
 
+/**
+ * Whether header name `key` is `lower` (a lower-cased name) in any case. The length decides most names of an
+ * event's dozen or more headers without lower-casing them (a new string each): lower-casing never changes the
+ * length of the ASCII a header name is, and a non-ASCII one whose length it would change matches no name of
+ * ours.
+ */
+function sameName(key: string, lower: string): boolean {
+  return key.length === lower.length && key.toLowerCase() === lower;
+}
+
 /** An HTTP field name (RFC 9110 token); also what a cookie name must be. */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Whether `headers` has `name` under any spelling. */
 export function hasHeader(headers: Record<string, unknown>, name: string): boolean {
   const lower = name.toLowerCase();
-  return Object.keys(headers).some((key) => key.toLowerCase() === lower);
+  return Object.keys(headers).some((key) => sameName(key, lower));
 }
 
 /** Deletes every spelling of response header `name` from `headers` and returns their string values. */
@@ -40,7 +50,7 @@ export function removeHeader(headers: Record<string, unknown>, name: string): st
   const lower = name.toLowerCase();
   const values: string[] = [];
   for (const key of Object.keys(headers)) {
-    if (key.toLowerCase() !== lower) continue;
+    if (!sameName(key, lower)) continue;
     const value = headers[key];
     for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') values.push(v);
     delete headers[key];
