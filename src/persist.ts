@@ -321,7 +321,7 @@ export async function isUninitialized(inv: Invocation, shape: DataShape): Promis
 
 /** Whether the handler changed a new session's data from what a fresh session holds. */
 async function dataWasSet(shape: DataShape, data: unknown): Promise<boolean> {
-  const [now, fresh] = await Promise.all([serialize(shape, data), serialize(shape, newData(shape))]);
+  const [now, fresh] = await Promise.all([serialize(shape, data), serialize(shape, await newData(shape))]);
   return now !== fresh;
 }
 
