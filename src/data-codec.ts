@@ -39,10 +39,9 @@ export function dataShape(
   schema?: SessionSchema,
   where = 'the handler',
 ): DataShape {
-  if (schema === undefined || schema === null) {
-    return type ? { kind: 'class', type } : { kind: 'plain', empty: () => undefined };
-  }
-  if (type !== undefined && type !== null) {
+  // null, as undefined, is no value (JavaScript callers, options built with `?? null`)
+  if (schema == null) return type ? { kind: 'class', type } : { kind: 'plain', empty: () => undefined };
+  if (type != null) {
     throw new SessionConfigurationError(
       `${where}: both type and schema are given; the session has one shape: keep type (a class-validator ` +
         'class) or schema (a Standard Schema validator such as valibot or zod).',
