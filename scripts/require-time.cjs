@@ -1,5 +1,5 @@
 // How long require() of a set of packages takes in a fresh process, min/median/max over several processes:
-// node scripts/require-time.cjs [runs] (default 9). Each run starts one process per set, the sets interleaved,
+// node scripts/require-time.cjs [runs] (default 9), from the repository's root. Each run starts one process per set, the sets interleaved,
 // so that a busy machine slows them alike. The figures behind README's "Standard Schema" cold-start claim.
 const { execFileSync } = require('node:child_process');
 
@@ -11,7 +11,7 @@ const runs = Number(process.argv[2] ?? 9);
 const times = SETS.map(() => []);
 for (let i = 0; i < runs; i++) {
   SETS.forEach((set, j) => {
-    const out = execFileSync(process.execPath, ['-e', ONE, ...set], { cwd: __dirname, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['-e', ONE, ...set], { cwd: process.cwd(), encoding: 'utf8' });
     times[j].push(Number(out));
   });
 }
