@@ -1,6 +1,7 @@
 // How long require() of a set of packages takes in a fresh process, min/median/max over several processes:
-// node scripts/require-time.cjs [runs] (default 9), from the repository's root. Each run starts one process per set, the sets interleaved,
-// so that a busy machine slows them alike. The figures behind README's "Standard Schema" cold-start claim.
+// node scripts/require-time.cjs [runs] (default 9), from the repository's root. Each run starts one process
+// per set, the sets interleaved, so that a busy machine slows them alike. The figures behind README's
+// "Standard Schema" cold-start claim.
 const { execFileSync } = require('node:child_process');
 
 const SETS = [['valibot'], ['class-validator'], ['class-validator', 'class-transformer', 'reflect-metadata']];
