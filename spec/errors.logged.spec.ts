@@ -32,12 +32,14 @@ class Cart {
 }
 
 const validationError = (type: new () => object, plain: object, options = {}) =>
-  validateData(dataShape(type), hydrate(dataShape(type), plain, 'ref'), options).then(
-    () => {
-      throw new Error('expected a SessionValidationError');
-    },
-    (error: unknown) => error as SessionValidationError,
-  );
+  hydrate(dataShape(type), plain, 'ref')
+    .then((data) => validateData(dataShape(type), data, options))
+    .then(
+      () => {
+        throw new Error('expected a SessionValidationError');
+      },
+      (error: unknown) => error as SessionValidationError,
+    );
 
 describe('a SessionValidationError', () => {
   it('quotes no value, even where a custom message says $value and the value holds a newline', async () => {
