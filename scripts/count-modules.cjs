@@ -1,7 +1,9 @@
 // Counts the modules that loading the built library and one memory-store invocation on plain JSON data load, then
-// those one on a session class adds, then those a DynamoDB store adds when it is made:
+// those two on a valibot schema add, then those one on a session class adds, then those a DynamoDB store adds
+// when it is made:
 // node scripts/count-modules.cjs [dist/cjs/index.js | dist/esm/index.mjs]. An app on another store must load no
-// AWS SDK module, and one on plain JSON data neither class-validator nor class-transformer nor reflect-metadata.
+// AWS SDK module, and one on plain JSON data or a Standard Schema neither class-validator nor class-transformer
+// nor reflect-metadata.
 // CommonJS modules are counted from require.cache (which holds those an ES module imports too), ES modules with
 // a load hook that writes each URL to a file before the module runs.
 const Module = require('node:module');
@@ -55,6 +57,18 @@ const count = (label) => {
   const event = { headers: {} };
   await lib.withSession(async () => ({ statusCode: 200, headers: {} }))(event, {});
   count('memory store, plain JSON');
+  const v = require('valibot');
+  const schema = v.object({ n: v.optional(v.number(), 0) });
+  const increment = lib.withSession(
+    async () => {
+      lib.setSessionData({ n: lib.getSessionData().n + 1 });
+      return { statusCode: 200, headers: {} };
+    },
+    { schema, update: true },
+  );
+  const { headers } = await increment(event, {});
+  await increment({ headers: { 'session-id': headers['session-id'] } }, {}); // a load and a write
+  count('then a Standard Schema (valibot)');
   const { IsInt } = require('class-validator');
   class Counter {
     value = 0;

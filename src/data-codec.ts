@@ -5,6 +5,7 @@
 import { type ValidationError, type ValidatorOptions } from 'class-validator';
 import { classTools } from './class-tools';
 import {
+  SessionConfigurationError,
   SessionCorruptError,
   SessionNewerSchemaError,
   SessionSerializationError,
@@ -14,6 +15,7 @@ import {
 } from './errors';
 import { type SessionLogger } from './logger';
 import { loggableText } from './logged-form';
+import { isStandardSchema, parseWithSchema, type SessionSchema } from './standard-schema';
 import { validationRules } from './validation-rules';
 
 /** A class whose instances hold session data; `new` with no arguments must work. */
@@ -21,23 +23,58 @@ export type SessionClass<T extends object = object> = new () => T;
 
 /**
  * How session data is shaped: an instance of a class (hydrated with class-transformer, validated with
- * class-validator) or a plain JSON value (neither).
+ * class-validator), a Standard Schema's output (parsed by the schema), or a plain JSON value (neither).
  */
 export type DataShape =
   | { readonly kind: 'class'; readonly type: SessionClass }
+  | { readonly kind: 'schema'; readonly schema: SessionSchema }
   | { readonly kind: 'plain'; readonly empty: () => unknown };
 
 /**
- * The shape of the data for an adapter's `type` option: a class, or plain JSON that starts as `undefined`
- * (session-lambda's `get_session_data()` before anything was set).
+ * The shape of the data for an adapter's `type` and `schema` options: a class, a Standard Schema, or plain
+ * JSON that starts as `undefined` (session-lambda's `get_session_data()` before anything was set).
+ * @param where the adapter, for the message when both are given (`withSession()`)
  */
-export function dataShape(type: SessionClass | undefined): DataShape {
-  return type ? { kind: 'class', type } : { kind: 'plain', empty: () => undefined };
+export function dataShape(
+  type: SessionClass | undefined,
+  schema?: SessionSchema,
+  where = 'the handler',
+): DataShape {
+  // null, as undefined, is no value (JavaScript callers, options built with `?? null`)
+  if (schema == null) return type ? { kind: 'class', type } : { kind: 'plain', empty: () => undefined };
+  if (type != null) {
+    throw new SessionConfigurationError(
+      `${where}: both type and schema are given; the session has one shape: keep type (a class-validator ` +
+        'class) or schema (a Standard Schema validator such as valibot or zod).',
+    );
+  }
+  if (!isStandardSchema(schema)) {
+    throw new SessionConfigurationError(
+      `${where}: schema must be a Standard Schema validator (valibot, zod, arktype: an object with ` +
+        `'~standard'.validate), got ${typeof schema}.`,
+    );
+  }
+  return { kind: 'schema', schema };
 }
 
-/** The data a new session starts with. */
-export function newData(shape: DataShape): unknown {
-  return shape.kind === 'class' ? new shape.type() : shape.empty();
+/**
+ * The data a new session starts with: `new type()`; the schema's output for `{}`, so that its defaults fill
+ * a new session as a class's field initialisers do; or the plain shape's empty value.
+ */
+export async function newData(shape: DataShape): Promise<unknown> {
+  if (shape.kind === 'class') return new shape.type();
+  if (shape.kind === 'plain') return shape.empty();
+  try {
+    return await parseWithSchema(shape.schema, {}, 'handler');
+  } catch (error) {
+    if (!(error instanceof SessionValidationError)) throw error;
+    throw new SessionConfigurationError(
+      `The session schema (${shape.schema['~standard'].vendor}) refuses {}, which a new session starts from: ` +
+        'give its fields defaults (valibot v.optional(v.array(Item), []), zod .default([])) or make them ' +
+        `optional. ${error.message}`,
+      { cause: error },
+    );
+  }
 }
 
 /**
@@ -76,7 +113,7 @@ function overLimit(json: string, maxBytes: number): boolean {
  * corrupt data, not a crash.
  */
 export async function hydrate(shape: DataShape, plain: unknown, ref: string): Promise<unknown> {
-  if (shape.kind === 'plain') return plain;
+  if (shape.kind !== 'class') return plain;
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw new SessionCorruptError(
       `Stored data of session ${ref} is ${Array.isArray(plain) ? 'an array' : typeof plain}, not an object ` +
@@ -100,7 +137,7 @@ export async function hydrate(shape: DataShape, plain: unknown, ref: string): Pr
  * `setSessionData`) has it hydrated, so that the class's class-transformer rules apply when it is serialised.
  */
 export async function asShaped(shape: DataShape, data: unknown): Promise<unknown> {
-  if (shape.kind === 'plain' || data instanceof shape.type || typeof data !== 'object' || data === null) {
+  if (shape.kind !== 'class' || data instanceof shape.type || typeof data !== 'object' || data === null) {
     return data;
   }
   return (await classTools()).transformer.plainToInstance(shape.type, data);
@@ -151,12 +188,30 @@ export async function encodeForWrite(
   if (shape.kind === 'class') refuseNonObject(shape.type, data);
   const json = sizeChecked(serialized ?? (await serialize(shape, data)), maxSessionBytes, ref);
   if (shape.kind === 'plain' || validation === false) return json;
+  if (shape.kind === 'schema') return encodeSchemaOutput(shape.schema, json, maxSessionBytes, ref);
   const plain: unknown = JSON.parse(json);
   refuseNonObject(shape.type, plain); // a toJSON() that answers a primitive
   const readBack = (await classTools()).transformer.plainToInstance(shape.type, plain as object);
   await validateData(shape, readBack, validation);
   // whitelist strips properties; a class-transformer rule of the class may still make the text longer
   return validation.whitelist ? sizeChecked(await serialize(shape, readBack), maxSessionBytes, ref) : json;
+}
+
+/**
+ * The text to store for a schema's session: the schema's output for the data as it reads back, as JSON. When
+ * the output differs from the data (a transform, a default filled in, a key stripped), that text is what the
+ * next read gets, so it is parsed and validated again: what is written is always text the schema accepts.
+ */
+async function encodeSchemaOutput(
+  schema: SessionSchema,
+  json: string,
+  maxSessionBytes: number,
+  ref: string,
+): Promise<string> {
+  const output = await parseWithSchema(schema, JSON.parse(json), 'handler');
+  const stored = sizeChecked(await serialize({ kind: 'schema', schema }, output), maxSessionBytes, ref);
+  if (stored !== json) await parseWithSchema(schema, JSON.parse(stored), 'handler');
+  return stored;
 }
 
 /** What encoding data for a write needs to know of the options. */
@@ -274,6 +329,10 @@ export async function restore(
     }
     plain = await migrated(options.migrate, plain, from, options.version);
     options.logger?.debug('lambda-sessions: session migrated', { session: ref, from, to: options.version });
+  }
+  if (shape.kind === 'schema') {
+    // The schema's output is the session: parsing is hydrating and validating at once.
+    return options.validateOnLoad ? parseWithSchema(shape.schema, plain, 'store') : plain;
   }
   const data = await hydrate(shape, plain, ref);
   if (await mustValidateOnLoad(shape, options, from === options.version ? validatedRules : undefined)) {

@@ -212,7 +212,7 @@ export class SessionEngine {
         session: sessionRef(state.key),
         state: state.kind,
       });
-      data = newData(this.shape);
+      data = await newData(this.shape);
     }
     const opened = state.kind === 'existing' ? undefined : await serialize(this.shape, data);
 

@@ -90,9 +90,12 @@ export class SessionValidationError extends SessionError {
     errors: ValidationError[],
     /** `handler`: the session as the handler left it; `store`: the session as it was read. */
     readonly source: ValidationSource = 'handler',
-    options?: { cause?: unknown },
+    options?: ValidationErrorOptions,
   ) {
-    super(validationMessage(withoutSessionData(errors), source), options);
+    super(
+      validationMessage(withoutSessionData(errors), source, options?.validator),
+      options && 'cause' in options ? { cause: options.cause } : undefined,
+    );
     this.#errors = errors;
   }
 
@@ -106,12 +109,35 @@ export class SessionValidationError extends SessionError {
   }
 }
 
+/** What else a {@link SessionValidationError} is told. */
+export interface ValidationErrorOptions {
+  /** What failed underneath (the error a `migrate` threw). */
+  cause?: unknown;
+  /**
+   * The vendor of the Standard Schema validator that refused the data (`valibot`, `zod`), when a `schema`
+   * shapes the session: the message's advice is about the schema, not class-validator's decorators.
+   */
+  validator?: string;
+}
+
 /** The constraint a {@link SessionNewerSchemaError} reports, under the property `schemaVersion`. */
 const NEWER_SCHEMA = 'newerSchemaVersion';
 
-function validationMessage(errors: readonly ValidationError[], source: ValidationSource): string {
+function validationMessage(
+  errors: readonly ValidationError[],
+  source: ValidationSource,
+  validator: string | undefined,
+): string {
   const { lines, more } = validationFailures(errors, MESSAGE_FAILURES, true);
   const failures = lines.join('; ') + (more > 0 ? `; and ${more} more` : '');
+  if (source === 'handler' && validator !== undefined) {
+    return (
+      `Session data is invalid (as the handler left it, nothing was written): ${failures}. Fix the handler or ` +
+      `the ${validator} schema. The data is validated as the next read will get it, written as JSON and ` +
+      "parsed again; the schema's output is what is stored, and it must pass the schema too (a transform " +
+      'that changes the type of what it outputs does not read back).'
+    );
+  }
   if (source === 'handler') {
     return (
       `Session data is invalid (as the handler left it, nothing was written): ${failures}. Fix the handler or ` +
@@ -124,8 +150,9 @@ function validationMessage(errors: readonly ValidationError[], source: Validatio
     ? 'This code leaves data a later deployment wrote alone: it will not reset, overwrite or slide it, ' +
       'whatever onInvalidStored says, and only destroy() (log-out) deletes it. Deploy the code that reads that ' +
       'version again.'
-    : 'The session class changed since it was stored: give @Session() a version and a migrate function, ' +
-      "or set onInvalidStored: 'reset' to start such sessions afresh.";
+    : `The session ${validator === undefined ? 'class' : `${validator} schema`} changed since it was stored: ` +
+      "give @Session() a version and a migrate function, or set onInvalidStored: 'reset' to start such " +
+      'sessions afresh.';
   return `Session data is invalid (as read from the store): ${failures}. ${advice}`;
 }
 

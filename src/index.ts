@@ -16,6 +16,7 @@ export { SESSION_DEFAULTS, type SessionOptions } from './options';
 export { COOKIE_DEFAULTS, type CookieOptions, type CookieSetting } from './transport/cookies';
 export { type SessionLogger } from './logger';
 export { type SessionClass } from './data-codec';
+export { type SessionSchema } from './standard-schema';
 export {
   checkDeleteCondition,
   checkWriteCondition,
@@ -45,5 +46,6 @@ export {
   type SessionSizeLimit,
   SessionResponseError,
   type ValidationSource,
+  type ValidationErrorOptions,
 } from './errors';
 export { hashSessionId, sessionRef } from './session-id';

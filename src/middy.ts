@@ -12,6 +12,7 @@ import { SessionConfigurationError } from './errors';
 import { type SessionOptions } from './options';
 import { type SessionContext } from './decorators/session-context';
 import { dataShape, type SessionClass } from './data-codec';
+import { type SessionSchema } from './standard-schema';
 import { type LiveSession } from './current-session';
 import { INSPECT, type InspectFormat, loggedAs } from './logged-form';
 
@@ -38,10 +39,12 @@ export type SessionLambdaContext<T, C extends object = import('aws-lambda').Cont
   session: MiddySession<T>;
 };
 
-/** Options of {@link sessionMiddleware}: the session options, and the class the data is hydrated into. */
+/** Options of {@link sessionMiddleware}: the session options, and the shape of the data (a class or a schema). */
 export interface SessionMiddlewareOptions extends Omit<SessionOptions, 'onConflict'> {
   /** The class of the session data, as for `withSession()`. @default none: plain JSON, `undefined` when new */
   type?: SessionClass;
+  /** A Standard Schema validator for the data instead of `type`, as for `withSession()`. @default none */
+  schema?: SessionSchema;
   /** middy cannot run a handler twice from `after`: conflicts always throw `SessionConflictError`. */
   onConflict?: 'throw';
 }
@@ -87,8 +90,9 @@ export function sessionMiddleware(options: SessionMiddlewareOptions = {}): Sessi
         'cannot: use @Session() or withSession() for retries, or handle SessionConflictError.',
     );
   }
-  const { type, ...sessionOptions } = options;
-  const engine = new SessionEngine(sessionOptions, dataShape(type), 'sessionMiddleware()');
+  const { type, schema, ...sessionOptions } = options;
+  const shape = dataShape(type, schema, 'sessionMiddleware()');
+  const engine = new SessionEngine(sessionOptions, shape, 'sessionMiddleware()');
   const open = new WeakMap<object, OpenSession>();
   return {
     name: 'lambda-sessions',

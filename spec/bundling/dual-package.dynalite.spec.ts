@@ -129,13 +129,16 @@ it.each([
   ['CommonJS', join(OUT, 'cjs', 'index.js')],
   ['ES module', join(OUT, 'esm', 'index.mjs')],
 ])(
-  'the %s build: plain JSON data loads neither class-validator nor class-transformer; a session class loads them',
+  'the %s build: plain JSON data and a Standard Schema load neither class-validator nor class-transformer; a session class loads them',
   async (_build, entry) => {
     const { stdout } = await run(process.execPath, [join(ROOT, 'scripts', 'count-modules.cjs'), entry], {
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     });
     expect(stdout).toMatch(
       /^memory store, plain JSON: \d+ modules, \d+ of them the AWS SDK's, 0 of them class-validator's, 0 of them class-transformer's/m,
+    );
+    expect(stdout).toMatch(
+      /^then a Standard Schema \(valibot\): \d+ modules, \d+ of them the AWS SDK's, 0 of them class-validator's, 0 of them class-transformer's/m,
     );
     expect(stdout).toMatch(
       /^then a session class: \d+ modules, \d+ of them the AWS SDK's, [1-9]\d* of them class-validator's, [1-9]\d* of them class-transformer's/m,

@@ -12,6 +12,7 @@ import { describeLifecycleRules } from './lifecycle';
 import { describeLoggingRules } from './logging';
 import { describeSchemaRules } from './schema';
 import { describeSeedRules } from './seeds';
+import { describeStandardSchemaRules } from './standard-schema';
 import { describeSessionLambdaRules } from './session-lambda';
 import { describeTransportRules } from './transport';
 
@@ -47,6 +48,7 @@ export function describeEngineRules(name: string, setup: () => EngineStore): voi
     describeChainRules(local);
     describeAnonymousRules(local);
     describeSchemaRules(local);
+    describeStandardSchemaRules(local);
     describeConcurrencyRules(local);
     describeLoggingRules(local);
     describeTransportRules(local);

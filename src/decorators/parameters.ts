@@ -6,12 +6,15 @@ import 'reflect-metadata';
 import { SessionMetadataError } from '../errors';
 import { dataShape, type DataShape, type SessionClass } from '../data-codec';
 import { processState } from '../process-state';
+import { type SessionSchema } from '../standard-schema';
 
 /** What a parameter decorator recorded, for the method decorator to read. */
 export interface SessionParameter {
   readonly kind: 'data' | 'lifecycle';
   readonly index: number;
   readonly explicitType: SessionClass | undefined;
+  /** The Standard Schema the data was given instead of a class: `@SessionData(schema)`. */
+  readonly schema?: SessionSchema;
 }
 
 /**
@@ -78,6 +81,7 @@ function shapeOf(
   propertyKey: string | symbol,
   where: string,
 ): DataShape {
+  if (param.schema) return { kind: 'schema', schema: param.schema };
   if (param.explicitType) return { kind: 'class', type: param.explicitType };
   const types: unknown = Reflect.getMetadata('design:paramtypes', target, propertyKey);
   if (!Array.isArray(types)) {
