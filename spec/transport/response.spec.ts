@@ -228,3 +228,21 @@ describe('Cache-Control on a response that carries the id', () => {
     });
   });
 });
+
+describe("a handler's own Cache-Control on a response carrying the id", () => {
+  it('is made private where a shared cache could keep it, and left alone where it cannot', () => {
+    const sent = (value: unknown) =>
+      (
+        withResponseHeader(
+          { statusCode: 200, headers: { 'cache-control': value } },
+          'http-v2',
+          'session-id',
+          'ID',
+        ) as { headers: Record<string, unknown> }
+      ).headers['cache-control'];
+    expect(sent('public, max-age=300')).toBe('private, max-age=300');
+    expect(sent('private, max-age=60')).toBe('private, max-age=60');
+    expect(sent('no-store')).toBe('no-store');
+    expect(sent(42)).toBe(42); // no string: nothing to read, passed on as the handler gave it
+  });
+});
