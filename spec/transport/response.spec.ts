@@ -245,4 +245,20 @@ describe("a handler's own Cache-Control on a response carrying the id", () => {
     expect(sent('no-store')).toBe('no-store');
     expect(sent(42)).toBe(42); // no string: nothing to read, passed on as the handler gave it
   });
+
+  it('makes every spelling of it private, in headers and multiValueHeaders alike', () => {
+    const response = decorateResponse(
+      {
+        statusCode: 200,
+        headers: { 'Cache-Control': 'public', 'cache-control': 'max-age=60' },
+        multiValueHeaders: { 'CACHE-CONTROL': ['public, max-age=300'] },
+      },
+      'rest-v1',
+      { header: { name: 'session-id', value: 'ID' } },
+    );
+    expect(response).toMatchObject({
+      headers: { 'Cache-Control': 'private', 'cache-control': 'private, max-age=60' },
+      multiValueHeaders: { 'CACHE-CONTROL': ['private, max-age=300'] },
+    });
+  });
 });

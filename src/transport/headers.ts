@@ -41,8 +41,13 @@ export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Whether `headers` has `name` under any spelling. */
 export function hasHeader(headers: Record<string, unknown>, name: string): boolean {
+  return headerKeys(headers, name).length > 0;
+}
+
+/** Every spelling of `name` that `headers` holds (a handler may set `Cache-Control` and `cache-control`). */
+export function headerKeys(headers: Record<string, unknown>, name: string): string[] {
   const lower = name.toLowerCase();
-  return Object.keys(headers).some((key) => sameName(key, lower));
+  return Object.keys(headers).filter((key) => sameName(key, lower));
 }
 
 /** Deletes every spelling of response header `name` from `headers` and returns their string values. */

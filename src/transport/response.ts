@@ -2,7 +2,7 @@ import { SessionResponseError } from '../errors';
 import { type IdChannels } from './claim';
 import { carriesSetCookie, placeSetCookie, type ResponseHeaders, setCookieProblem } from './cookies';
 import { type EventKind, isRecord } from './event-kind';
-import { hasHeader, removeHeader } from './headers';
+import { headerKeys, removeHeader } from './headers';
 
 /** What the session adds to a response. */
 export interface ResponseAdditions {
@@ -153,20 +153,18 @@ function decorate(
  * `s-maxage` are dropped and `private` added, so a browser may still keep the page and a CDN may not.
  */
 function noStore(target: ResponseHeaders, useMulti: boolean): void {
-  const own = [target.headers, target.multiValueHeaders].filter(
-    (headers): headers is Record<string, unknown> =>
-      headers !== undefined && hasHeader(headers, CACHE_CONTROL),
-  );
-  if (own.length === 0) {
-    if (useMulti) target.multiValueHeaders = { ...target.multiValueHeaders, [CACHE_CONTROL]: ['no-store'] };
-    else target.headers = { ...target.headers, [CACHE_CONTROL]: 'no-store' };
-    return;
+  let own = false;
+  for (const headers of [target.headers, target.multiValueHeaders]) {
+    if (!headers) continue;
+    for (const key of headerKeys(headers, CACHE_CONTROL)) {
+      const value = headers[key];
+      headers[key] = Array.isArray(value) ? value.map(privateOnly) : privateOnly(value);
+      own = true;
+    }
   }
-  for (const headers of own) {
-    const name = Object.keys(headers).find((key) => key.toLowerCase() === 'cache-control')!;
-    const value = headers[name];
-    headers[name] = Array.isArray(value) ? value.map(privateOnly) : privateOnly(value);
-  }
+  if (own) return;
+  if (useMulti) target.multiValueHeaders = { ...target.multiValueHeaders, [CACHE_CONTROL]: ['no-store'] };
+  else target.headers = { ...target.headers, [CACHE_CONTROL]: 'no-store' };
 }
 
 const CACHE_CONTROL = 'Cache-Control';
