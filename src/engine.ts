@@ -206,6 +206,7 @@ export class SessionEngine {
       };
     }
     // Otherwise never adopt an id the client made up (no session fixation), nor a seeded id of an ended chain.
+    let opened: string | undefined;
     state ??= newByServer();
     if (state.kind !== 'existing') {
       options.logger?.debug('lambda-sessions: new session', {
@@ -213,8 +214,10 @@ export class SessionEngine {
         state: state.kind,
       });
       data = await newData(this.shape);
+      // What "the handler set data" is measured against, taken only where it is asked: saveUninitialized off,
+      // or a logger to warn that set data could not be kept (see persist).
+      if (!options.saveUninitialized || options.logger) opened = await serialize(this.shape, data);
     }
-    const opened = state.kind === 'existing' ? undefined : await serialize(this.shape, data);
 
     const now = Date.now();
     const stored = state.kind === 'existing' ? state.stored : undefined;

@@ -54,8 +54,9 @@ export interface Invocation {
   readonly claim: Claim | undefined;
   readonly event: unknown;
   /**
-   * A new session's data as the handler got it, serialised; `undefined` for a stored session. What "the handler
-   * set data" is measured against: a second `new Type()` may differ (a default from `randomUUID()` or the clock).
+   * A new session's data as the handler got it, serialised, where "the handler set data" is asked (with
+   * `saveUninitialized` off, or a logger); `undefined` otherwise. What that is measured against: a second
+   * `new Type()` may differ (a default from `randomUUID()` or the clock).
    */
   readonly opened: string | undefined;
   /** Runs one store call within its time budget. */
