@@ -82,20 +82,34 @@ function notRandom(bytes: Uint8Array): string | undefined {
     return period === 1 ? 'one byte value repeated' : `a block of ${period} bytes repeated`;
   }
   const n = bytes.length;
-  const enough = expectedDistinct(n) / 2;
-  const distinct = new Set(bytes).size;
+  const { distinct, steps, enough } = spread([...bytes], 256);
   if (distinct < enough) {
     return `${n} bytes with only ${distinct} different values (random bytes have about ${Math.round(2 * enough)})`;
   }
-  const steps = new Set(bytes.subarray(1).map((b, i) => (b - bytes[i]! + 256) % 256)).size;
   if (steps < enough) return `the bytes follow a run (only ${steps} different steps between neighbours)`;
   if (bytes.every((b) => b >= 0x20 && b <= 0x7e))
     return 'every byte is printable text, as in a password or phrase';
   return undefined;
 }
 
+/**
+ * How varied symbols of an alphabet of `size` are: their different values, the different steps from one to the
+ * next (modulo `size`), and half of the different values as many random symbols have on average, the least
+ * either count may be.
+ */
+function spread(
+  values: readonly number[],
+  size: number,
+): { distinct: number; steps: number; enough: number } {
+  return {
+    distinct: new Set(values).size,
+    steps: new Set(values.slice(1).map((v, i) => (v - values[i]! + size) % size)).size,
+    enough: expectedDistinct(values.length, size) / 2,
+  };
+}
+
 /** How many different values `n` random symbols of an alphabet of `size` have on average. */
-function expectedDistinct(n: number, size = 256): number {
+function expectedDistinct(n: number, size: number): number {
   return size * (1 - ((size - 1) / size) ** n);
 }
 
@@ -125,10 +139,8 @@ function notRandomText(secret: string): string | undefined {
   const hex = HEX.test(text);
   const values = [...text].map((c) => (hex ? parseInt(c, 16) : BASE64_VALUE.get(c)!));
   const size = hex ? 16 : 64;
-  const enough = expectedDistinct(values.length, size) / 2;
-  const distinct = new Set(values).size;
+  const { distinct, steps, enough } = spread(values, size);
   if (distinct < enough) return `its text uses only ${distinct} different characters`;
-  const steps = new Set(values.slice(1).map((v, i) => (v - values[i]! + size) % size)).size;
   if (steps < enough) return 'its characters follow a run';
   if (hex) return undefined;
   const pairs = text.length - 1;
