@@ -146,13 +146,18 @@ it.each([
   },
 );
 
-it('loads no AWS SDK module for an app on another store; a DynamoDB store loads it when it is made', async () => {
-  const { stdout } = await run(
-    process.execPath,
-    [join(ROOT, 'scripts', 'count-modules.cjs'), join(OUT, 'cjs', 'index.js')],
-    { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
-  );
-  expect(stdout).toMatch(/^memory store, plain JSON: \d+ modules, 0 of them the AWS SDK's/m);
-  expect(stdout).toMatch(/^then a session class: \d+ modules, 0 of them the AWS SDK's/m);
-  expect(stdout).toMatch(/^then a DynamoDB store: \d+ modules, [1-9]\d* of them the AWS SDK's/m);
-});
+it.each([
+  ['CommonJS', join(OUT, 'cjs', 'index.js')],
+  ['ES module', join(OUT, 'esm', 'index.mjs')],
+])(
+  'the %s build loads no AWS SDK module for an app on another store; a DynamoDB store loads it',
+  async (_build, entry) => {
+    const { stdout } = await run(process.execPath, [join(ROOT, 'scripts', 'count-modules.cjs'), entry], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    expect(stdout).toMatch(/^memory store, plain JSON: \d+ modules, 0 of them the AWS SDK's/m);
+    expect(stdout).toMatch(/^then a Standard Schema \(valibot\): \d+ modules, 0 of them the AWS SDK's/m);
+    expect(stdout).toMatch(/^then a session class: \d+ modules, 0 of them the AWS SDK's/m);
+    expect(stdout).toMatch(/^then a DynamoDB store: \d+ modules, [1-9]\d* of them the AWS SDK's/m);
+  },
+);
