@@ -266,11 +266,21 @@ export class SessionConflictError extends SessionError {
   // On the prototype, not enumerable, out of the public types: how conflictWinner() reads the private field, in
   // this build and from the other one.
   // A static initialiser annotated as pure rather than a static block, which a bundler must keep.
-  static #winnerMethod = /* @__PURE__ */ Object.defineProperty(this.prototype, WINNER, {
-    value(this: SessionConflictError): ConflictWinner | undefined {
-      return this.#winner;
-    },
+  // (`this`, not `this.prototype`: a property read is a side effect to a bundler.)
+  static #winnerMethod = /* @__PURE__ */ onPrototype(this, WINNER, function (this: SessionConflictError):
+    ConflictWinner | undefined {
+    return this.#winner;
   });
+}
+
+/** Defines a method of an error class's prototype, under a symbol, not enumerable (as a class's methods are). */
+function onPrototype(
+  type: abstract new (...args: never[]) => Error,
+  key: symbol,
+  value: () => unknown,
+): symbol {
+  Object.defineProperty(type.prototype, key, { value });
+  return key;
 }
 
 /** What a conflict's write lost to: the key it lost on, and what that key holds (`null`: nothing). */
