@@ -161,6 +161,7 @@ it.each([
     expect(stdout).toMatch(/^then a session class: \d+ modules, 0 of them the AWS SDK's/m);
     expect(stdout).toMatch(/^then a DynamoDB store: \d+ modules, [1-9]\d* of them the AWS SDK's/m);
   },
+  60_000, // a child process that loads class-validator and the SDK: room for two busy cores, not a timing
 );
 
 /** What esbuild keeps of the ES module build for a handler that imports only `names` (minified, as CDK does). */
