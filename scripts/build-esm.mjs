@@ -19,6 +19,20 @@ const esm = join(out, 'esm');
 const entries = ['index', 'middy', 'testing'];
 rmSync(esm, { recursive: true, force: true });
 
+// A module whose ES module build differs: src/x.ts is built from src/x.esm.mts beside it. One today, the
+// DynamoDB store's loader of the SDK: the CommonJS one requires it, the ES module one imports it (a chunk of
+// its own), so that the library's chunks import no `@aws-sdk` package.
+const ESM_VARIANTS = ['stores/load-dynamodb-sdk'];
+const esmVariants = {
+  name: 'esm-variants',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^\./ }, ({ path, resolveDir }) => {
+      const target = relative(join(root, 'src'), join(resolveDir, path)).split('\\').join('/');
+      return ESM_VARIANTS.includes(target) ? { path: join(root, 'src', `${target}.esm.mts`) } : undefined;
+    });
+  },
+};
+
 await build({
   entryPoints: entries.map((entry) => join(root, 'src', `${entry}.ts`)),
   outdir: esm,
@@ -32,6 +46,7 @@ await build({
   target: 'node20',
   tsconfig: join(root, 'tsconfig.build.json'),
   logLevel: 'warning',
+  plugins: [esmVariants],
 });
 
 const files = readdirSync(esm, { recursive: true, withFileTypes: true })
@@ -49,6 +64,19 @@ for (const [file, text] of code) {
   }
 }
 // One copy of the implementation, shared by both entries: the error classes are defined in exactly one file.
+// No chunk that the entries import statically names the SDK: it loads only when a DynamoDB store is made.
+const sdkImporters = [...code].filter(([, text]) => /from\s*["']@aws-sdk\//.test(text)).map(([f]) => f);
+if (sdkImporters.length !== 1 || !code.get(sdkImporters[0]).includes('DynamoDBClient')) {
+  throw new Error(`the AWS SDK is imported by [${sdkImporters}], expected one chunk of its own`);
+}
+for (const [file, text] of code) {
+  const statics = [...text.matchAll(/^import\s[^;]*?from\s*["'](\.[^"']+)["']/gm)].map((m) => m[1]);
+  for (const imported of statics) {
+    if (sdkImporters.some((sdk) => join(esm, sdk) === resolve(esm, file, '..', imported))) {
+      throw new Error(`${file} imports the SDK's chunk statically; only an import() may reach it`);
+    }
+  }
+}
 const definers = [...code].filter(([, text]) => text.includes('lambda-sessions.error-class'));
 if (definers.length !== 1) {
   throw new Error(`the error classes are defined in ${definers.length} files, expected one shared chunk`);

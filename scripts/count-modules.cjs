@@ -1,6 +1,6 @@
 // Counts the modules that loading the built library and one memory-store invocation on plain JSON data load, then
 // those two on a valibot schema add, then those one on a session class adds, then those a DynamoDB store adds
-// when it is made:
+// when it is made (and, for the ES module build, whose store imports the SDK, at its first request):
 // node scripts/count-modules.cjs [dist/cjs/index.js | dist/esm/index.mjs]. An app on another store must load no
 // AWS SDK module, and one on plain JSON data or a Standard Schema neither class-validator nor class-transformer
 // nor reflect-metadata.
@@ -76,6 +76,9 @@ const count = (label) => {
   IsInt()(Counter.prototype, 'value');
   await lib.withSession(async () => ({ statusCode: 200, headers: {} }), { type: Counter })(event, {});
   count('then a session class');
-  new lib.DynamoDBSessionStore({ tableName: 'sessions', region: 'us-east-1' });
+  const store = new lib.DynamoDBSessionStore({ tableName: 'sessions', region: 'us-east-1' });
+  // The ES module build's store imports the SDK when it is made and waits for it at its first request: one that
+  // is cancelled before it is sent (the CommonJS build's store has loaded the SDK already).
+  await store.load('none', { signal: globalThis.AbortSignal.abort() }).catch(() => undefined);
   count('then a DynamoDB store');
 })();

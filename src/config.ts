@@ -30,7 +30,7 @@ interface SharedConfig {
 
 // One per process, not per module copy: configureSessions() through the CommonJS build must reach handlers
 // wrapped by the ES module build, and the other way round (see process-state.ts).
-const shared = processState<SharedConfig>('config.v1', () => ({
+const shared = /* @__PURE__ */ processState<SharedConfig>('config.v1', () => ({
   state: { config: {}, generation: 0, store: undefined },
   envStores: new Map(),
 }));

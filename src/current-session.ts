@@ -40,7 +40,10 @@ export function newerSession(
  * multi-concurrency runtimes) each see their own session. One storage per process, so that `getSessionData()`
  * from either build sees a session opened by the other (see process-state.ts).
  */
-export const sessionScope = processState('session-scope.v1', () => new AsyncLocalStorage<LiveSession>());
+export const sessionScope = /* @__PURE__ */ processState(
+  'session-scope.v1',
+  () => new AsyncLocalStorage<LiveSession>(),
+);
 
 function current(caller: string): LiveSession {
   const session = sessionScope.getStore();

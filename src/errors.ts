@@ -1,3 +1,4 @@
+/* eslint-disable no-unused-private-class-members -- each class's #named names it as the class is defined */
 import { type ValidationError } from 'class-validator';
 import { type StoredSession } from './stores/session-store';
 import { loggableText } from './logged-form';
@@ -9,10 +10,26 @@ import { loggableText } from './logged-form';
 const ERROR_CLASS = Symbol.for('lambda-sessions.error-class');
 
 /**
+ * Names an error class, as the class is defined (each class's `static #named`). The name lives on the prototype,
+ * as a literal: set there, it is in place when `Error` captures the stack (so an uncaught error logs as
+ * `SessionMetadataError: ...`, not `Error: ...`), and a minifier that renames classes cannot change it. The
+ * same literal marks the prototype for `instanceof` across the two builds (the mark is not `name`, which a
+ * user's subclass may set to anything). A static initialiser annotated as pure, not a statement after the
+ * classes: a bundler then leaves out each class a handler never refers to.
+ */
+function named(type: abstract new (...args: never[]) => Error, name: string): string {
+  Object.defineProperty(type.prototype, 'name', { value: name, writable: true, configurable: true });
+  Object.defineProperty(type.prototype, ERROR_CLASS, { value: name });
+  return name;
+}
+
+/**
  * Root of every error this library throws. Catch `SessionError` to handle them all; each subclass sets a
  * stable `name` and says in its message what to change.
  */
 export class SessionError extends Error {
+  static #named = /* @__PURE__ */ named(this, 'SessionError');
+
   /**
    * @param options `cause`: what failed underneath. An AWS SDK error is kept as a copy of its class, `name`,
    *   `message`, `stack`, `$fault`, `$metadata` and `$retryable`, without what it carries of the request and
@@ -49,10 +66,14 @@ function markOf(proto: unknown): unknown {
 }
 
 /** An option has a value that cannot work; the message names the option and what it accepts. */
-export class SessionConfigurationError extends SessionError {}
+export class SessionConfigurationError extends SessionError {
+  static #named = /* @__PURE__ */ named(this, 'SessionConfigurationError');
+}
 
 /** No store could be found for a handler: neither `store`, `tableName` nor the environment variable is set. */
 export class SessionStoreNotSetError extends SessionConfigurationError {
+  static #named = /* @__PURE__ */ named(this, 'SessionStoreNotSetError');
+
   constructor() {
     super(
       'Store not set: call configureSessions({ tableName }) (or configureSessions({ store })) before the first ' +
@@ -65,7 +86,9 @@ export class SessionStoreNotSetError extends SessionConfigurationError {
  * The class of a `@SessionData()` parameter cannot be known, or the decorators are used in a way that cannot
  * work. Thrown when the class is defined (at decoration time), not at the first request.
  */
-export class SessionMetadataError extends SessionError {}
+export class SessionMetadataError extends SessionError {
+  static #named = /* @__PURE__ */ named(this, 'SessionMetadataError');
+}
 
 /** Where data that failed validation came from. */
 export type ValidationSource = 'handler' | 'store';
@@ -79,6 +102,8 @@ export type ValidationSource = 'handler' | 'store';
  * again. A `Date` field without `@Type(() => Date)`, or `NaN` in a number field, fails here, at the first write.
  */
 export class SessionValidationError extends SessionError {
+  static #named = /* @__PURE__ */ named(this, 'SessionValidationError');
+
   readonly #errors: ValidationError[];
 
   /**
@@ -164,6 +189,8 @@ function validationMessage(
  * deletes it, so that log-out works. A `SessionValidationError` with `source: 'store'`.
  */
 export class SessionNewerSchemaError extends SessionValidationError {
+  static #named = /* @__PURE__ */ named(this, 'SessionNewerSchemaError');
+
   constructor(
     /** The logged form of the session id (its hash prefix). */
     readonly sessionRef: string,
@@ -195,7 +222,9 @@ function newerSchemaFailure(stored: number, reads: number): ValidationError {
  * or it is not an object where the session is a class (`setSessionData(null)`). The message names the path.
  * Nothing was written: the stored session is what it was before the invocation.
  */
-export class SessionSerializationError extends SessionError {}
+export class SessionSerializationError extends SessionError {
+  static #named = /* @__PURE__ */ named(this, 'SessionSerializationError');
+}
 
 /**
  * The method that gives what a conflict's write lost to. The winner is a private field, which no serialiser
@@ -209,6 +238,8 @@ const WINNER = Symbol.for('lambda-sessions.conflict-winner.v2');
  * overwritten; the caller may retry the request.
  */
 export class SessionConflictError extends SessionError {
+  static #named = /* @__PURE__ */ named(this, 'SessionConflictError');
+
   readonly #winner: ConflictWinner | undefined;
 
   /**
@@ -234,13 +265,22 @@ export class SessionConflictError extends SessionError {
 
   // On the prototype, not enumerable, out of the public types: how conflictWinner() reads the private field, in
   // this build and from the other one.
-  static {
-    Object.defineProperty(this.prototype, WINNER, {
-      value(this: SessionConflictError): ConflictWinner | undefined {
-        return this.#winner;
-      },
-    });
-  }
+  // A static initialiser annotated as pure rather than a static block, which a bundler must keep.
+  // (`this`, not `this.prototype`: a property read is a side effect to a bundler.)
+  static #winnerMethod = /* @__PURE__ */ onPrototype(this, WINNER, function (this: SessionConflictError):
+    ConflictWinner | undefined {
+    return this.#winner;
+  });
+}
+
+/** Defines a method of an error class's prototype, under a symbol, not enumerable (as a class's methods are). */
+function onPrototype(
+  type: abstract new (...args: never[]) => Error,
+  key: symbol,
+  value: () => unknown,
+): symbol {
+  Object.defineProperty(type.prototype, key, { value });
+  return key;
 }
 
 /** What a conflict's write lost to: the key it lost on, and what that key holds (`null`: nothing). */
@@ -265,6 +305,8 @@ export type SessionSizeLimit = 'maxItemBytes' | 'maxSessionBytes';
  * stored session is what it was before the invocation.
  */
 export class SessionTooLargeError extends SessionError {
+  static #named = /* @__PURE__ */ named(this, 'SessionTooLargeError');
+
   constructor(
     /** The logged form of the session id (its hash prefix). */
     readonly sessionRef: string,
@@ -290,7 +332,9 @@ export class SessionTooLargeError extends SessionError {
  * The handler's response cannot carry the session id (its `headers` are not an object, a single-value ALB
  * response would need a second `Set-Cookie`, ...). Raised before anything is written.
  */
-export class SessionResponseError extends SessionError {}
+export class SessionResponseError extends SessionError {
+  static #named = /* @__PURE__ */ named(this, 'SessionResponseError');
+}
 
 /**
  * The store could not be reached or refused the request (throttling, network, missing table, permissions), or
@@ -298,7 +342,9 @@ export class SessionResponseError extends SessionError {}
  * is what it was before the invocation. When a write may have been applied all the same, the error is its
  * subclass {@link SessionWriteUnknownError}.
  */
-export class SessionStoreUnavailableError extends SessionError {}
+export class SessionStoreUnavailableError extends SessionError {
+  static #named = /* @__PURE__ */ named(this, 'SessionStoreUnavailableError');
+}
 
 /**
  * A write (a save, an expiry slide or a delete) was sent and no answer said whether the store applied it: the
@@ -320,10 +366,14 @@ export class SessionStoreUnavailableError extends SessionError {}
  *   throw error;
  * }
  */
-export class SessionWriteUnknownError extends SessionStoreUnavailableError {}
+export class SessionWriteUnknownError extends SessionStoreUnavailableError {
+  static #named = /* @__PURE__ */ named(this, 'SessionWriteUnknownError');
+}
 
 /** A stored item exists but cannot be read as a session (not written by this library, or damaged). */
-export class SessionCorruptError extends SessionError {}
+export class SessionCorruptError extends SessionError {
+  static #named = /* @__PURE__ */ named(this, 'SessionCorruptError');
+}
 
 /** How many failures a message or a log line names; the rest are counted. */
 const MESSAGE_FAILURES = 20;
@@ -439,27 +489,4 @@ function requestMetadata(metadata: unknown): Record<string, unknown> {
   >;
   const fields = ['httpStatusCode', 'requestId', 'extendedRequestId', 'cfId', 'attempts', 'totalRetryDelay'];
   return Object.fromEntries(fields.filter((f) => source[f] !== undefined).map((f) => [f, source[f]]));
-}
-
-// Each name lives on the prototype, as a literal: set there, it is in place when `Error` captures the stack
-// (so an uncaught error logs as `SessionMetadataError: ...`, not `Error: ...`), and a minifier that renames
-// classes cannot change it. The same literal marks the prototype for `instanceof` across the two builds (the
-// mark is not `name`, which a user's subclass may set to anything).
-for (const [type, name] of [
-  [SessionError, 'SessionError'],
-  [SessionConfigurationError, 'SessionConfigurationError'],
-  [SessionStoreNotSetError, 'SessionStoreNotSetError'],
-  [SessionMetadataError, 'SessionMetadataError'],
-  [SessionValidationError, 'SessionValidationError'],
-  [SessionNewerSchemaError, 'SessionNewerSchemaError'],
-  [SessionSerializationError, 'SessionSerializationError'],
-  [SessionConflictError, 'SessionConflictError'],
-  [SessionTooLargeError, 'SessionTooLargeError'],
-  [SessionStoreUnavailableError, 'SessionStoreUnavailableError'],
-  [SessionWriteUnknownError, 'SessionWriteUnknownError'],
-  [SessionCorruptError, 'SessionCorruptError'],
-  [SessionResponseError, 'SessionResponseError'],
-] as const) {
-  Object.defineProperty(type.prototype, 'name', { value: name, writable: true, configurable: true });
-  Object.defineProperty(type.prototype, ERROR_CLASS, { value: name });
 }

@@ -141,7 +141,7 @@ export interface SessionOptions {
 /** The defaults, in one place. */
 /* eslint-disable @typescript-eslint/no-unnecessary-type-assertion -- each assertion widens a default to its
    option's type, which the `as const` below would otherwise narrow to the literal */
-export const SESSION_DEFAULTS = Object.freeze({
+export const SESSION_DEFAULTS = /* @__PURE__ */ Object.freeze({
   /** 2 h idle, OWASP's default. */
   ttl: 7_200,
   /** 12 h from creation, OWASP's default. */
@@ -238,10 +238,10 @@ const hasMethods =
  * a rule receives is `<adapter>: <option>` (`@Session() on Cart.add: ttl`).
  */
 const RULES: { readonly [K in keyof SessionOptions]-?: Rule<NonNullable<SessionOptions[K]>> } = {
-  ttl: wholeNumber(' of seconds'),
-  absoluteTimeout: wholeNumber(' of seconds'),
-  touchAfter: wholeNumber(' of seconds'),
-  conflictRetries: wholeNumber(''),
+  ttl: /* @__PURE__ */ wholeNumber(' of seconds'),
+  absoluteTimeout: /* @__PURE__ */ wholeNumber(' of seconds'),
+  touchAfter: /* @__PURE__ */ wholeNumber(' of seconds'),
+  conflictRetries: /* @__PURE__ */ wholeNumber(''),
   update: trueOrFalse,
   saveUninitialized: trueOrFalse,
   acceptClientId: trueOrFalse,
@@ -249,8 +249,8 @@ const RULES: { readonly [K in keyof SessionOptions]-?: Rule<NonNullable<SessionO
     if (typeof value !== 'boolean' && value !== 'always')
       fail(`${where} must be true, false or 'always', got ${String(value)}.`);
   },
-  onConflict: oneOf('throw', 'retry'),
-  onInvalidStored: oneOf('throw', 'reset'),
+  onConflict: /* @__PURE__ */ oneOf('throw', 'retry'),
+  onInvalidStored: /* @__PURE__ */ oneOf('throw', 'reset'),
   storeTimeoutMs: (value, where) => {
     if (!(Number.isFinite(value) && value > 0))
       fail(`${where} must be a number of milliseconds above 0, got ${String(value)}.`);
@@ -291,8 +291,8 @@ const RULES: { readonly [K in keyof SessionOptions]-?: Rule<NonNullable<SessionO
   idSecret: (value, where) => {
     secretKey(value, where.replace(/: idSecret$/, ''));
   },
-  logger: hasMethods('must have debug, info and warn methods', 'debug', 'info', 'warn'),
-  store: hasMethods(
+  logger: /* @__PURE__ */ hasMethods('must have debug, info and warn methods', 'debug', 'info', 'warn'),
+  store: /* @__PURE__ */ hasMethods(
     'must implement SessionStore (load, save, touch, delete)',
     'load',
     'save',

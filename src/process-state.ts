@@ -11,6 +11,9 @@
  *
  * The name carries a version: bump it when the shape of the state changes, so that two releases of the library
  * in one process never read each other's state in a shape they do not know.
+ *
+ * Each module-level call is annotated as pure (`@__PURE__`): the state is made (or found) when the module loads,
+ * and a bundler that leaves out what reads it may leave the call out too (package.json says sideEffects: false).
  */
 export function processState<T>(name: `${string}.v${number}`, create: () => T): T {
   const key = Symbol.for(`lambda-sessions.${name}`);

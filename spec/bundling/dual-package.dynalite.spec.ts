@@ -4,8 +4,9 @@
 // instanceof for the errors. Both builds are made here (into build/, not dist/), then loaded together by
 // dual-package.check.mjs in a node process of its own (jest's module system would stand between them), with a
 // table on the dynalite this process starts.
+import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createSessionTable, type LocalDynamo, startDynalite } from '../support/dynalite';
@@ -146,13 +147,53 @@ it.each([
   },
 );
 
-it('loads no AWS SDK module for an app on another store; a DynamoDB store loads it when it is made', async () => {
-  const { stdout } = await run(
-    process.execPath,
-    [join(ROOT, 'scripts', 'count-modules.cjs'), join(OUT, 'cjs', 'index.js')],
-    { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+it.each([
+  ['CommonJS', join(OUT, 'cjs', 'index.js')],
+  ['ES module', join(OUT, 'esm', 'index.mjs')],
+])(
+  'the %s build loads no AWS SDK module for an app on another store; a DynamoDB store loads it',
+  async (_build, entry) => {
+    const { stdout } = await run(process.execPath, [join(ROOT, 'scripts', 'count-modules.cjs'), entry], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    expect(stdout).toMatch(/^memory store, plain JSON: \d+ modules, 0 of them the AWS SDK's/m);
+    expect(stdout).toMatch(/^then a Standard Schema \(valibot\): \d+ modules, 0 of them the AWS SDK's/m);
+    expect(stdout).toMatch(/^then a session class: \d+ modules, 0 of them the AWS SDK's/m);
+    expect(stdout).toMatch(/^then a DynamoDB store: \d+ modules, [1-9]\d* of them the AWS SDK's/m);
+  },
+  60_000, // a child process that loads class-validator and the SDK: room for two busy cores, not a timing
+);
+
+/** What esbuild keeps of the ES module build for a handler that imports only `names` (minified, as CDK does). */
+async function bundled(names: string[]): Promise<string> {
+  const entry = join(OUT, `uses-${names.join('-')}.mjs`);
+  writeFileSync(
+    entry,
+    `import { ${names.join(', ')} } from './esm/index.mjs';\nconsole.log(${names.join(', ')});\n`,
   );
-  expect(stdout).toMatch(/^memory store, plain JSON: \d+ modules, 0 of them the AWS SDK's/m);
-  expect(stdout).toMatch(/^then a session class: \d+ modules, 0 of them the AWS SDK's/m);
-  expect(stdout).toMatch(/^then a DynamoDB store: \d+ modules, [1-9]\d* of them the AWS SDK's/m);
+  const { outputFiles } = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  return outputFiles[0]!.text;
+}
+
+it('leaves out of a bundle the error classes, option rules and state a handler never refers to', async () => {
+  const errorOnly = await bundled(['SessionError']);
+  expect(errorOnly).toContain('"SessionError"');
+  expect(errorOnly).not.toContain('SessionWriteUnknownError'); // kept by a naming loop after the classes
+  expect(errorOnly).not.toContain('SessionConflictError'); // kept by a static block
+
+  const hashOnly = await bundled(['hashSessionId']);
+  expect(hashOnly).not.toContain('must be a whole number'); // the option rules, built by calls
+  expect(hashOnly).not.toMatch(/config\.v1|session-scope\.v1|session-parameters\.v1/); // processState() calls
+  expect(hashOnly).not.toContain('BROTLI'); // dynamodb-item.ts's options object
+  expect(hashOnly).not.toContain('npx lambda-sessions secret'); // secret.ts, kept by a Map.set() statement
 });

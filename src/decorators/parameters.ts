@@ -21,7 +21,7 @@ export interface SessionParameter {
  * Parameters marked with `@SessionData()` and `@SessionContext()`, per prototype and method. One per process,
  * so that `@Session()` reads what the parameter decorators recorded whichever build each came from.
  */
-const registry = processState(
+const registry = /* @__PURE__ */ processState(
   'session-parameters.v1',
   () => new WeakMap<object, Map<string | symbol, SessionParameter[]>>(),
 );

@@ -35,7 +35,7 @@ export interface AttributeNames {
 }
 
 /** The attribute names `session-lambda` and this library use unless told otherwise. */
-export const DEFAULT_ATTRIBUTE_NAMES: Readonly<AttributeNames> = Object.freeze({
+export const DEFAULT_ATTRIBUTE_NAMES: Readonly<AttributeNames> = /* @__PURE__ */ Object.freeze({
   key: 'key',
   value: 'value',
   ttl: 'ttl',
@@ -54,10 +54,14 @@ export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
 /** The first byte of a Binary value: how the rest is encoded. Room for other encodings later. */
 const BROTLI_JSON = 1;
 
-/** Fast brotli: most of the ratio of the best setting at a fraction of its CPU time. */
-const BROTLI_OPTIONS = {
+/**
+ * Fast brotli: most of the ratio of the best setting at a fraction of its CPU time. A function, not a
+ * module-level object: keys read from an import are a side effect to a bundler, which would then keep this
+ * module in every bundle.
+ */
+const brotliOptions = () => ({
   params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT },
-};
+});
 
 /** How items are encoded; the DynamoDB store's options of the same names. */
 export interface ItemCodecOptions {
@@ -176,7 +180,7 @@ export class SessionItemCodec {
   /** JSON text as stored: as is, or brotli-compressed Binary once it is larger than `compressAbove`. */
   private encode(json: string): string | Uint8Array {
     if (Buffer.byteLength(json) <= this.compressAbove) return json;
-    const compressed = brotliCompressSync(json, BROTLI_OPTIONS);
+    const compressed = brotliCompressSync(json, brotliOptions());
     return Buffer.concat([Buffer.of(BROTLI_JSON), compressed]);
   }
 

@@ -1,7 +1,7 @@
 /**
- * Every AWS SDK value the DynamoDB store uses, in one module that the store requires when it is made: requiring
- * the CommonJS build does not load the SDK. (The ES module build bundles this module lazily, but esbuild hoists
- * its imports of the SDK to the top of the shared chunk, so ES module users load the SDK with the library.)
+ * Every AWS SDK value the DynamoDB store uses, in one module that the store loads when it is made
+ * (load-dynamodb-sdk.ts): the CommonJS build requires it, the ES module build imports it, a chunk of its own.
+ * Loading the library does not load the SDK.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

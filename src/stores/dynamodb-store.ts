@@ -14,6 +14,7 @@ import {
 } from '../errors';
 import { sessionRef } from '../session-id';
 import type * as DynamoDBSdk from './dynamodb-sdk';
+import { loadDynamoDBSdk } from './load-dynamodb-sdk';
 import { type AttributeNames, SessionItemCodec, ttlSeconds } from './dynamodb-item';
 import { RequestAbort, type WriteCommand, WriteAttempts } from './dynamodb-request';
 import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './sdk-setup';
@@ -75,8 +76,11 @@ export interface DynamoDBSessionStoreOptions {
 export class DynamoDBSessionStore implements SessionStore {
   /** The table this store reads and writes. */
   readonly tableName: string;
-  private readonly client: DynamoDBDocumentClient;
-  private readonly sdk: typeof DynamoDBSdk;
+  // Set in the constructor (CommonJS build), or when the SDK has loaded (ES module build: see `loading`).
+  private client!: DynamoDBDocumentClient;
+  private sdk!: typeof DynamoDBSdk;
+  /** The SDK still loading (ES module build), which a request waits for; `undefined` once it has loaded. */
+  private loading: Promise<void> | undefined;
   private readonly items: SessionItemCodec;
   private readonly consistentRead: boolean;
   /** Whether `region` and credentials are this store's to set (it built the client) or the given client's. */
@@ -92,12 +96,25 @@ export class DynamoDBSessionStore implements SessionStore {
     this.tableName = options.tableName;
     this.items = new SessionItemCodec(this.tableName, options);
     this.consistentRead = options.consistentRead ?? true;
-    // The SDK is loaded here, when a DynamoDB store is made (configureSessions() runs in the Lambda init phase),
-    // not when the library is: an app on another store never loads it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    this.sdk = require('./dynamodb-sdk') as typeof DynamoDBSdk;
-    this.client = this.sdk.documentClient(options);
     this.ownsClient = options.client === undefined;
+    // The SDK is loaded here, when a DynamoDB store is made (configureSessions() runs in the Lambda init phase),
+    // not when the library is: an app on another store never loads it (see load-dynamodb-sdk.ts).
+    const sdk = loadDynamoDBSdk();
+    if (sdk instanceof Promise) {
+      this.loading = sdk.then((loaded) => {
+        this.useSdk(loaded, options);
+        this.loading = undefined;
+      });
+      // A store never used leaves no unhandled rejection; a request still gets the failure.
+      this.loading.catch(() => undefined);
+    } else {
+      this.useSdk(sdk, options);
+    }
+  }
+
+  private useSdk(sdk: typeof DynamoDBSdk, options: DynamoDBSessionStoreOptions): void {
+    this.sdk = sdk;
+    this.client = sdk.documentClient(options);
   }
 
   async load(key: string, options?: StoreCallOptions): Promise<StoredSession | undefined> {
@@ -269,6 +286,7 @@ export class DynamoDBSessionStore implements SessionStore {
       watch: <C extends WriteCommand>(command: C) => C,
     ) => Promise<T>,
   ): Promise<T> {
+    if (this.loading) await this.loading;
     const signal = options?.signal;
     if (signal?.aborted) throw this.cancelled(operation, key, signal.reason);
     const abort = signal && new RequestAbort();

@@ -31,7 +31,7 @@ export interface CookieOptions {
 }
 
 /** The cookie defaults. */
-export const COOKIE_DEFAULTS = Object.freeze({
+export const COOKIE_DEFAULTS = /* @__PURE__ */ Object.freeze({
   /** Like the header. */
   name: 'session-id',
   /** Hidden from page scripts. */
