@@ -182,6 +182,15 @@ describe('callBudget', () => {
     expect(budgetOf(undefined)).toBeUndefined();
   });
 
+  it('gives the signal to a store that copies its options with a spread', async () => {
+    const { held, call } = heldCall();
+    const result = callBudget(1000, undefined, { maxDataBytes: 9 })((o) => call({ ...o }), 'read');
+
+    const error = await after(1000, result);
+
+    expect(held.signal?.reason).toBe(error);
+  });
+
   it('never runs a cancel registered after the call settled', async () => {
     const cancel = jest.fn();
     let kept: StoreCallOptions | undefined;
