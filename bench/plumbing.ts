@@ -5,8 +5,9 @@
 //   the budget, makes its { aborted, onabort } and registers its cancel), without the SDK;
 // - hashSessionId() of a server-issued id;
 // - the response copy: prepareResponse() and finishResponse() with the id header added, on three responses.
-// The variants of a piece interleaved in a fresh random order each round; per round the mean ns per operation of
-// a batch; min / median / max over the rounds.
+// The variants of a piece interleaved in a fresh random order each round; per round the mean CPU ns (the
+// process's user and system time, which a busy machine's other processes do not inflate as they do wall time) per
+// operation of a batch; min / median / max over the rounds.
 // Run: npx tsc -p tsconfig.samples.json && node build/bench/plumbing.js [rounds] [batch]
 import { budgetOf, callBudget, onBudgetSpent } from '../src/budget';
 import { generateSessionId, hashSessionId } from '../src/session-id';
@@ -45,9 +46,10 @@ async function measure(variants: Variants): Promise<Record<string, string>> {
   for (let round = 0; round < rounds; round++) {
     for (const name of [...names].sort(() => Math.random() - 0.5)) {
       const run = variants[name]!;
-      const start = process.hrtime.bigint();
+      const start = process.cpuUsage();
       for (let i = 0; i < batch; i++) await run(i);
-      ns[name]!.push(Number(process.hrtime.bigint() - start) / batch);
+      const { user, system } = process.cpuUsage(start);
+      ns[name]!.push(((user + system) * 1000) / batch);
     }
   }
   return Object.fromEntries(
