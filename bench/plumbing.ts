@@ -62,7 +62,7 @@ async function measure(variants: Variants): Promise<Record<string, string>> {
 
 async function main(): Promise<void> {
   console.log(
-    `Node ${process.version}; ns per operation, min / median / max of ${rounds} rounds of ${batch}`,
+    `Node ${process.version}; CPU ns per operation, min / median / max of ${rounds} rounds of ${batch}`,
   );
   console.log('| piece | before | after |');
   console.log('| --- | ---: | ---: |');
