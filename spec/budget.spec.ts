@@ -1,7 +1,7 @@
 // Each store call's time budget: storeTimeoutMs, cut to the Lambda's remaining time less a reserve. On jest's
 // fake clock: a budget is checked to the millisecond, and nothing waits.
 import { SessionStoreUnavailableError, SessionWriteUnknownError } from '../src';
-import { callBudget, conflictPause, onBudgetSpent } from '../src/budget';
+import { budgetOf, callBudget, conflictPause, onBudgetSpent } from '../src/budget';
 import { type StoreCallOptions } from '../src/stores/session-store';
 import { fakeContext } from './support/lambda';
 
@@ -132,6 +132,72 @@ describe('callBudget', () => {
 
     onBudgetSpent(undefined, cancel)();
     onBudgetSpent({}, cancel)();
+
+    expect(cancel).not.toHaveBeenCalled();
+  });
+
+  it('makes no AbortSignal for a call that does not read options.signal', async () => {
+    let made = 0;
+    class Counted extends AbortController {
+      constructor() {
+        super();
+        made++;
+      }
+    }
+    const platform = globalThis.AbortController;
+    globalThis.AbortController = Counted;
+    const budget = callBudget(3000, undefined);
+    try {
+      await budget(async (o) => budgetOf(o));
+      expect(made).toBe(0);
+      await budget(async (o) => o.signal);
+      expect(made).toBe(1);
+    } finally {
+      globalThis.AbortController = platform;
+    }
+  });
+
+  it('tells a store whether the budget is spent, and why, without reading the signal', async () => {
+    const seen: StoreCallOptions[] = [];
+    const stalled = callBudget(1000, undefined)((o) => {
+      seen.push(o);
+      return new Promise<never>(() => undefined);
+    }, 'read');
+    expect(budgetOf(seen[0])).toEqual({ spent: false, reason: undefined });
+
+    const error = await after(1000, stalled);
+
+    expect(budgetOf(seen[0])).toEqual({ spent: true, reason: error });
+    // A store that reads the signal only now gets it aborted, with the same reason.
+    expect(seen[0]!.signal?.aborted).toBe(true);
+    expect(seen[0]!.signal?.reason).toBe(error);
+  });
+
+  it('tells the budget of a plain signal, for a store called outside the engine; none without one', () => {
+    const controller = new AbortController();
+    expect(budgetOf({ signal: controller.signal })).toEqual({ spent: false, reason: undefined });
+    controller.abort('why');
+    expect(budgetOf({ signal: controller.signal })).toEqual({ spent: true, reason: 'why' });
+    expect(budgetOf({})).toBeUndefined();
+    expect(budgetOf(undefined)).toBeUndefined();
+  });
+
+  it('gives the signal to a store that copies its options with a spread', async () => {
+    const { held, call } = heldCall();
+    const result = callBudget(1000, undefined, { maxDataBytes: 9 })((o) => call({ ...o }), 'read');
+
+    const error = await after(1000, result);
+
+    expect(held.signal?.reason).toBe(error);
+  });
+
+  it('never runs a cancel registered after the call settled', async () => {
+    const cancel = jest.fn();
+    let kept: StoreCallOptions | undefined;
+    await callBudget(1000, undefined)(async (o) => (kept = o));
+
+    onBudgetSpent(kept, cancel)();
+    await jest.advanceTimersByTimeAsync(1000);
 
     expect(cancel).not.toHaveBeenCalled();
   });

@@ -38,6 +38,20 @@ describe('putting the id in the response', () => {
     expect(out).toEqual({ headers: { 'session-id': 'ID', ...NO_STORE } });
   });
 
+  it("drops the id header's other spellings from a shared constant's headers and multiValueHeaders, keeping the rest in order", () => {
+    const shared = Object.freeze({
+      statusCode: 200,
+      headers: Object.freeze({ a: '1', 'SESSION-ID': 'forged', b: '2' }),
+      multiValueHeaders: Object.freeze({ 'Session-Id': ['forged'], c: ['3'] }),
+    });
+
+    const out = withResponseHeader(shared, 'rest-v1', 'session-id', 'ID') as typeof shared;
+
+    expect(Object.keys(out.headers)).toEqual(['a', 'b', 'session-id', 'Cache-Control']);
+    expect(out.multiValueHeaders).toEqual({ c: ['3'] });
+    expect(shared.headers).toEqual({ a: '1', 'SESSION-ID': 'forged', b: '2' });
+  });
+
   it('answers a multi-value ALB request in multiValueHeaders, which is all it reads', () => {
     const out = withResponseHeader(
       { statusCode: 200, multiValueHeaders: { 'set-cookie': ['a=1', 'b=2'] } },

@@ -4,7 +4,7 @@
  */
 import { type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
-import { onBudgetSpent } from '../budget';
+import { budgetOf, onBudgetSpent } from '../budget';
 import {
   conflictWinner,
   SessionConflictError,
@@ -287,9 +287,10 @@ export class DynamoDBSessionStore implements SessionStore {
     ) => Promise<T>,
   ): Promise<T> {
     if (this.loading) await this.loading;
-    const signal = options?.signal;
-    if (signal?.aborted) throw this.cancelled(operation, key, signal.reason);
-    const abort = signal && new RequestAbort();
+    // Not options.signal: the engine's budget makes its AbortSignal only for a store that reads it (4 µs).
+    const budget = budgetOf(options);
+    if (budget?.spent) throw this.cancelled(operation, key, budget.reason);
+    const abort = budget && new RequestAbort();
     const release = abort ? onBudgetSpent(options, () => abort.abort()) : undefined;
     let attempts: WriteAttempts | undefined;
     const watch = <C extends WriteCommand>(command: C): C => {

@@ -215,16 +215,17 @@ export function placeSetCookie(
       setCookie,
     ];
   } else if (kind === 'alb') {
-    target.headers = { ...target.headers, 'set-cookie': setCookie };
+    // The targets are the response's own copies: set on them (see decorate() in response.ts).
+    (target.headers ??= {})['set-cookie'] = setCookie;
   } else {
     // REST v1, multi-value ALB, or an unknown source: every Set-Cookie in one multi-value list.
     const existing = [
       ...(target.headers ? removeHeader(target.headers, 'set-cookie') : []),
       ...(target.multiValueHeaders ? removeHeader(target.multiValueHeaders, 'set-cookie') : []),
     ];
-    target.multiValueHeaders = {
-      ...target.multiValueHeaders,
-      [kind === 'rest-v1' ? 'Set-Cookie' : 'set-cookie']: [...existing, setCookie],
-    };
+    (target.multiValueHeaders ??= {})[kind === 'rest-v1' ? 'Set-Cookie' : 'set-cookie'] = [
+      ...existing,
+      setCookie,
+    ];
   }
 }

