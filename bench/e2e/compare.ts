@@ -44,9 +44,12 @@ function spawnWorker(side: SideName, config: WorkerConfig): Promise<WorkerReport
   });
 }
 
-/** Invocations per timed block, so that a block takes about half a second here whatever the cart's size. */
+/**
+ * Invocations per timed block: a fraction of a second to a second or two here whatever the cart's size, so that the
+ * whole bench stays within minutes on a loaded 2-core machine.
+ */
 export function perBlock(size: CartSize): number {
-  return { 'cart, 5 lines': 150, '1 KB': 150, '10 KB': 60, '100 KB': 12, '386 KB': 5 }[size];
+  return { 'cart, 5 lines': 60, '1 KB': 60, '10 KB': 30, '100 KB': 8, '386 KB': 4 }[size];
 }
 
 /**
