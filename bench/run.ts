@@ -1,5 +1,8 @@
 // `npm run bench`: every figure of BENCHMARKS.md, measured side by side in one run on this machine.
-// `npm run bench -- --write` also rewrites BENCHMARKS.md with the results.
+// `npm run bench -- --write` also rewrites BENCHMARKS.md with the results (then bench/reading.md, by hand).
+// `-- --no-package` skips section 6 (bench/package-cost.mjs: npm pack, an install, fresh processes);
+// `-- --quick` runs one child process per side in sections 2 and 4, to check the bench itself, not to quote.
+// Sections 2 and 4 run each side in child processes of its own (bench/e2e/); takes 15-25 minutes when loaded.
 import 'reflect-metadata';
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Type } from 'class-transformer';
