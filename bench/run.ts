@@ -1,21 +1,18 @@
 // `npm run bench`: every figure of BENCHMARKS.md, measured side by side in one run on this machine.
-// `npm run bench -- --write` also rewrites BENCHMARKS.md with the results.
+// `npm run bench -- --write` also rewrites BENCHMARKS.md with the results (then bench/reading.md, by hand).
+// `-- --no-package` skips section 6 (bench/package-cost.mjs: npm pack, an install, fresh processes);
+// `-- --quick` runs one child process per side in sections 2 and 4, to check the bench itself, not to quote.
+// Sections 2 and 4 run each side in child processes of its own (bench/e2e/); takes 15-25 minutes when loaded.
 import 'reflect-metadata';
-import { type DynamoDBClient, CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { plainToInstance, Type } from 'class-transformer';
-import { IsArray, IsInt, IsString, Min, validate, ValidateNested } from 'class-validator';
-import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Type } from 'class-transformer';
+import { IsArray, IsInt, IsString, Min, ValidateNested } from 'class-validator';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import session from 'express-session';
-import connectDynamoDB from 'connect-dynamodb';
 import {
   configureSessions,
-  DynamoDBSessionStore,
-  hashSessionId,
   lambdaHandler,
   MemorySessionStore,
   Session,
@@ -24,8 +21,9 @@ import {
 } from '../src';
 import { fakeContext } from '../spec/support/lambda';
 import { runLoad } from '../spec/support/load';
+import { againstConnect, fairEndToEnd } from './e2e/report';
 import { guardedClient } from './local-dynamo';
-import { fmt, median, microsSince, percentile, timeEach } from './stats';
+import { fmt, median, percentile, timeEach } from './stats';
 
 const ROOT = join(__dirname, '..', '..');
 const lines: string[] = [];
@@ -94,81 +92,6 @@ async function overhead(): Promise<void> {
   say();
 }
 
-async function endToEnd(client: DynamoDBClient, tableName: string): Promise<void> {
-  say('## 2. End to end on dynalite: decorated handler against the raw SDK');
-  say();
-  configureSessions({ tableName, client });
-  const decorated = cartHandler({});
-  const id = (await decorated({})).headers['session-id']!;
-  const event = { headers: { 'session-id': id } };
-  const doc = DynamoDBDocumentClient.from(client);
-  const rawKey = 'raw-' + hashSessionId(id);
-  await doc.send(
-    new PutCommand({
-      TableName: tableName,
-      Item: { key: rawKey, value: '{"items":[],"visits":0}', version: 1 },
-    }),
-  );
-  // What a careful hand-written handler does: the same GetItem, plainToInstance, validate and conditional PutItem
-  // of the same item.
-  const raw = async (_event: unknown) => {
-    const { Item } = await doc.send(
-      new GetCommand({ TableName: tableName, Key: { key: rawKey }, ConsistentRead: true }),
-    );
-    const cart = plainToInstance(Cart, JSON.parse(Item!.value as string) as object);
-    cart.visits += 1;
-    if ((await validate(cart)).length) throw new Error('invalid');
-    await doc.send(
-      new PutCommand({
-        TableName: tableName,
-        // The same item a session needs: data, version, times and the TTL attribute.
-        Item: {
-          key: rawKey,
-          value: JSON.stringify(cart),
-          version: (Item!.version as number) + 1,
-          createdAt: Item!.createdAt,
-          updatedAt: Date.now(),
-          ttl: Math.ceil(Date.now() / 1000) + 3600,
-        },
-        ConditionExpression: '#v = :v',
-        ExpressionAttributeNames: { '#v': 'version' },
-        ExpressionAttributeValues: { ':v': Item!.version },
-      }),
-    );
-    return { statusCode: 200, headers: { 'session-id': id }, body: '' };
-  };
-  const N = 1_000;
-  await timeEach(100, async () => (await decorated(event), await raw(event)));
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < N; i++) {
-    // Interleaved, so that drift on this shared machine hits both alike.
-    // Alternate which goes first, so neither always runs right after the other.
-    for (const [fn, out] of i % 2
-      ? ([
-          [decorated, a],
-          [raw, b],
-        ] as const)
-      : ([
-          [raw, b],
-          [decorated, a],
-        ] as const)) {
-      const start = process.hrtime.bigint();
-      await fn(event);
-      out.push(microsSince(start));
-    }
-  }
-  say(`${N} invocations each, interleaved (GetItem + PutItem per invocation), ms:`);
-  say();
-  say('| handler | p50 ms | p99 ms |');
-  say('| --- | ---: | ---: |');
-  say(`| raw SDK | ${fmt(median(b) / 1000, 2)} | ${fmt(percentile(b, 99) / 1000, 2)} |`);
-  say(`| @Session | ${fmt(median(a) / 1000, 2)} | ${fmt(percentile(a, 99) / 1000, 2)} |`);
-  say();
-  say(`Ratio @Session / raw at p50: **${fmt(median(a) / median(b), 3)}** (target ≤ 1.05).`);
-  say();
-}
-
 async function requestsAndCapacity(client: DynamoDBClient, tableName: string): Promise<void> {
   say('## 3. DynamoDB requests and consumed capacity per invocation');
   say();
@@ -225,106 +148,8 @@ async function requestsAndCapacity(client: DynamoDBClient, tableName: string): P
   say();
 }
 
-async function againstConnectDynamoDB(client: DynamoDBClient): Promise<void> {
-  say('## 4. Against connect-dynamodb (an express-session store) on the same dynalite');
-  say();
-  await client.send(
-    new CreateTableCommand({
-      TableName: 'connect-sessions',
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  const ConnectStore = connectDynamoDB(session);
-  const peer = new ConnectStore({ client, table: 'connect-sessions', initialized: true });
-  const get = (sid: string) =>
-    new Promise<unknown>((resolve, reject) =>
-      peer.get(sid, (e: unknown, s: unknown) => (e ? reject(e) : resolve(s))),
-    );
-  const set = (sid: string, s: unknown) =>
-    new Promise<void>((resolve, reject) =>
-      peer.set(sid, s as session.SessionData, (e?: unknown) => (e ? reject(e) : resolve())),
-    );
-  const cookie = {
-    originalMaxAge: 3_600_000,
-    expires: new Date(Date.now() + 3_600_000),
-    httpOnly: true,
-    path: '/',
-  };
-  await set('bench', { cookie, cart: new Cart() });
-
-  const ours = new DynamoDBSessionStore({ tableName: 'connect-sessions-ours', client });
-  await client.send(
-    new CreateTableCommand({
-      TableName: 'connect-sessions-ours',
-      KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  const key = hashSessionId('x'.repeat(43));
-  await ours.save(
-    { key, data: '{"items":[],"visits":0}', createdAt: 1, updatedAt: 1, version: 1, expiresAt: undefined },
-    undefined,
-  );
-
-  const N = 1_000;
-  const peerRuns = await timeEach(N, async () => {
-    const s = (await get('bench')) as { cart: Cart };
-    s.cart.visits += 1;
-    await set('bench', s);
-  });
-  const ourRuns = await timeEach(N, async () => {
-    const s = (await ours.load(key))!;
-    await ours.save(
-      { ...s, data: s.data.replace(/\d+}$/, (n) => `${parseInt(n, 10) + 1}}`), version: s.version + 1 },
-      s.version,
-    );
-  });
-  const perSecond = (runs: number[]) => fmt(1e6 / (runs.reduce((a, b) => a + b, 0) / runs.length), 0);
-  say(`${N} get+set pairs each, sequential:`);
-  say();
-  say('| store | get+set per second | p50 ms |');
-  say('| --- | ---: | ---: |');
-  say(
-    `| connect-dynamodb 3 (unconditional PutItem) | ${perSecond(peerRuns)} | ${fmt(median(peerRuns) / 1000, 2)} |`,
-  );
-  say(
-    `| lambda-sessions DynamoDBSessionStore (conditional PutItem) | ${perSecond(ourRuns)} | ${fmt(median(ourRuns) / 1000, 2)} |`,
-  );
-  say();
-}
-
-async function sizes(client: DynamoDBClient, tableName: string): Promise<void> {
-  say('## 5. Session size: latency and stored bytes (compressible JSON)');
-  say();
-  configureSessions({ tableName, client });
-  say('| session JSON | stored as | stored bytes | p50 ms per changed invocation |');
-  say('| ---: | --- | ---: | ---: |');
-  for (const bytes of [1_000, 10_000, 100_000, 1_000_000]) {
-    const lines = Array.from({ length: Math.ceil(bytes / 26) }, (_, i) =>
-      Object.assign(new Line(), { sku: `sku-${i % 997}`, qty: 1 + (i % 9) }),
-    );
-    const create = cartHandler({}, (c) => (c.items = lines));
-    const id = (await create({})).headers['session-id']!;
-    const bump = cartHandler({});
-    const runs = await timeEach(bytes >= 1_000_000 ? 10 : 30, () => bump({ headers: { 'session-id': id } }));
-    const doc = DynamoDBDocumentClient.from(client);
-    const { Item } = await doc.send(
-      new GetCommand({ TableName: tableName, Key: { key: hashSessionId(id) } }),
-    );
-    const value = Item!.value as string | Uint8Array;
-    const json = JSON.stringify({ items: lines, visits: 0 }).length;
-    say(
-      `| ${json.toLocaleString('en')} B | ${typeof value === 'string' ? 'text' : 'brotli'} | ${(typeof value === 'string' ? Buffer.byteLength(value) : value.length).toLocaleString('en')} | ${fmt(median(runs) / 1000, 2)} |`,
-    );
-  }
-  say();
-}
-
 async function load(client: DynamoDBClient, tableName: string): Promise<void> {
-  say('## 6. Load: 2,000 invocations over 200 sessions at concurrency 32');
+  say('## 5. Load: 2,000 invocations over 200 sessions at concurrency 32');
   say();
   configureSessions({ tableName, client });
   const result = await runLoad({ sessions: 200, total: 2_000, concurrency: 32, seed: 7 });
@@ -340,68 +165,32 @@ async function load(client: DynamoDBClient, tableName: string): Promise<void> {
   say();
 }
 
-function coldStart(): Promise<void> {
-  say('## 7. Cold start: require time and bundle size');
+/**
+ * Cold start and bundle bytes from the packed tarball: bench/package-cost.mjs as a step (it packs, installs in
+ * a fresh project and times fresh processes), its tables taken into this report. `--no-package` skips it.
+ */
+function packageCost(): Promise<void> {
+  say('## 6. Cold start and bundle bytes, from the packed tarball');
   say();
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
-  const deps = [
-    'reflect-metadata',
-    '@aws-sdk/client-dynamodb',
-    '@aws-sdk/lib-dynamodb',
-    'class-validator',
-    'class-transformer',
-    'cookie',
-  ];
-  // In one process: the dependencies first, then our package alone, so the figure is our own module code.
-  const script =
-    deps.map((m) => `require(${JSON.stringify(m)});`).join('') +
-    "const t=process.hrtime.bigint();require('./dist/cjs/index.js');const own=Number(process.hrtime.bigint()-t)/1e6;" +
-    'console.log(own)';
-  const depsScript = `const t=process.hrtime.bigint();${deps.map((m) => `require(${JSON.stringify(m)});`).join('')}console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-  const run = (code: string) =>
-    Array.from({ length: 15 }, () =>
-      Number(execFileSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8' })),
-    );
-  const depsOnly = run(depsScript);
-  const own = run(script);
-  say('15 fresh `node` processes each, median ms to `require`:');
-  say();
-  say('| what | ms |');
-  say('| --- | ---: |');
-  say(
-    `| the dependencies (AWS SDK DynamoDB clients, class-validator, class-transformer, reflect-metadata, cookie) | ${fmt(median(depsOnly), 2)} |`,
-  );
-  say(`| **lambda-sessions' own**, required after them | **${fmt(median(own), 2)}** (target < 5) |`);
-  say();
-  return build({
-    entryPoints: [join(ROOT, 'samples', 'cart', 'handlers.ts')],
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    write: false,
-    metafile: true,
-    external: ['@aws-sdk/*'], // in the Lambda runtime, as CDK's NodejsFunction leaves it
-    logLevel: 'silent',
-  }).then(({ metafile }) => {
-    const output = Object.values(metafile.outputs)[0]!;
-    const bytesOf = (test: (path: string) => boolean) =>
-      Object.entries(output.inputs)
-        .filter(([path]) => test(path))
-        .reduce((n, [, i]) => n + i.bytesInOutput, 0);
-    const own = bytesOf((p) => p.startsWith('src/'));
-    const cookie = bytesOf((p) => p.includes('node_modules/cookie/'));
-    say('esbuild bundle of `samples/cart/handlers.ts`, minified, `@aws-sdk/*` external (as CDK does):');
+  if (process.argv.includes('--no-package')) {
+    say('Skipped (`--no-package`): run `node bench/package-cost.mjs . 9` for these figures.');
     say();
-    say('| part | minified bytes |');
-    say('| --- | ---: |');
-    say(`| lambda-sessions' own code (src/) | **${own.toLocaleString('en')}** (target < 25,600) |`);
-    say(`| cookie (our one dependency) | ${cookie.toLocaleString('en')} |`);
-    say(
-      `| whole bundle (with class-validator, class-transformer, reflect-metadata) | ${output.bytes.toLocaleString('en')} |`,
-    );
-    say();
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bench', 'package-cost.mjs'), ROOT, '9'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`bench/package-cost.mjs exited with ${code}`));
+      for (const line of out.trimEnd().split('\n')) say(line);
+      say();
+      resolve();
+    });
   });
 }
 
@@ -414,24 +203,39 @@ async function main(): Promise<void> {
   say(
     'DynamoDB is dynalite in this process: absolute latencies are local, ratios and request counts carry over.',
   );
+  const loadAvg = () =>
+    loadavg()
+      .map((n) => fmt(n, 1))
+      .join(' / ');
+  say(
+    `Load average (1 / 5 / 15 min) at the start: ${loadAvg()}. This machine is shared with other agents' builds and ` +
+      'tests, so absolute times are noisy; every timed figure is min / median / max over runs.',
+  );
   say();
   await overhead();
   const local = await guardedClient();
   try {
     const tableName = await local.createTable();
-    await endToEnd(local.client, tableName);
+    const endpoint = await local.endpoint();
+    await fairEndToEnd(say, endpoint, await local.createTable());
     await requestsAndCapacity(local.client, tableName);
-    await againstConnectDynamoDB(local.client);
-    await sizes(local.client, tableName);
+    await againstConnect(say, endpoint, {
+      ours: await local.createTable(),
+      connect: await local.createTable('id'),
+    });
     await load(local.client, await local.createTable());
   } finally {
     await local.close();
   }
-  await coldStart();
+  await packageCost();
+  say(`Load average at the end: ${loadAvg()}.`);
+  say();
   if (process.argv.includes('--write')) {
     // The figures of this run, then what they mean (bench/reading.md, written by hand from several runs).
     const reading = readFileSync(join(ROOT, 'bench', 'reading.md'), 'utf8');
     writeFileSync(join(ROOT, 'BENCHMARKS.md'), lines.join('\n') + '\n' + reading);
+    // The tables as prettier lays them out, so that `npm run lint` passes on the written file.
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'prettier'), ['--write', 'BENCHMARKS.md'], { cwd: ROOT });
   }
 }
 
