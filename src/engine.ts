@@ -23,7 +23,7 @@ import {
 } from './options';
 import { SessionLifecycle } from './lifecycle';
 import { generateSessionId, hashSessionId, ownerKeyOfId, sessionRef } from './session-id';
-import { type SessionStore, type StoredSession } from './stores/session-store';
+import { isRevoked, type SessionStore, type StoredSession } from './stores/session-store';
 import { type Invocation, isUninitialized, persist, type SessionState } from './persist';
 import { deadline, isAlive } from './timeouts';
 import { idChannels, readClaim, responseAdditions } from './transport/claim';
@@ -347,7 +347,7 @@ async function findOwnedSession(
     return undefined;
   }
   const { session, epoch } = await budget((o) => owners.loadOwned(key, ownerKey, o), 'read');
-  if (session && (session.owner !== ownerKey || (session.ownerEpoch ?? -1) < epoch)) {
+  if (session && (session.owner !== ownerKey || isRevoked(session, epoch))) {
     options.logger?.debug('lambda-sessions: session revoked', { session: sessionRef(key) });
     return undefined;
   }

@@ -11,7 +11,7 @@ import { SessionConfigurationError, SessionError } from './errors';
 import { SessionLifecycle } from './lifecycle';
 import { secretKey } from './secret';
 import { ownerKeyOf, sessionRef } from './session-id';
-import { type OwnerIndex, type SessionStore } from './stores/session-store';
+import { isRevoked, type OwnerIndex, type SessionStore } from './stores/session-store';
 
 /** Where the owner functions find the sessions, when not where `configureSessions()` put them. */
 export interface OwnerCallOptions {
@@ -54,7 +54,7 @@ export async function listSessions(owner: string, options: OwnerCallOptions = {}
   ]);
   const now = Date.now();
   return summaries
-    .filter((s) => (s.ownerEpoch ?? -1) >= epoch && (s.expiresAt === undefined || s.expiresAt > now))
+    .filter((s) => !isRevoked(s, epoch) && (s.expiresAt === undefined || s.expiresAt > now))
     .sort((a, b) => b.updatedAt - a.updatedAt)
     .map((s) => ({
       ref: sessionRef(s.key),

@@ -99,7 +99,9 @@ export async function persist(
   // it but log-out's delete. No update, and no slide either (this invocation could not use the session; the
   // item stays exactly as that deployment wrote it). A regenerate() would copy it under this code's version.
   if (stored && isNewerSchema(stored.schemaVersion, options.version)) {
-    if (lifecycle.regenerated) throw newerSchema(key, stored.schemaVersion, options);
+    if (lifecycle.regenerated) {
+      throw new SessionNewerSchemaError(sessionRef(key), stored.schemaVersion!, options.version);
+    }
     return deadline(stored.createdAt, stored.updatedAt, options);
   }
 
@@ -139,28 +141,29 @@ export async function persist(
     return deadline(at, now, options);
   }
 
-  if (!stored) {
+  if (state.kind !== 'existing') {
     const json = await validated(inv, shape, data, undefined, key);
     const previous = replaced(state, now);
     await save(inv, shape, previous, json, now);
     return deadline(previous.createdAt, now, options);
   }
+  const { stored: existing } = state;
   if (options.update) {
     const json = await serialize(shape, data);
-    if (json !== stored.data) {
-      await save(inv, shape, stored, await validated(inv, shape, data, json, key), now);
-      return deadline(stored.createdAt, now, options);
+    if (json !== existing.data) {
+      await save(inv, shape, existing, await validated(inv, shape, data, json, key), now);
+      return deadline(existing.createdAt, now, options);
     }
   }
-  if (options.ttl > 0 && now - stored.updatedAt >= options.touchAfter * 1000) {
-    const slid = deadline(stored.createdAt, now, options);
+  if (options.ttl > 0 && now - existing.updatedAt >= options.touchAfter * 1000) {
+    const slid = deadline(existing.createdAt, now, options);
     const touched = await budget((o) =>
-      store.touch(key, { expiresAt: slid, updatedAt: now, expectedVersion: stored.version }, o),
+      store.touch(key, { expiresAt: slid, updatedAt: now, expectedVersion: existing.version }, o),
     );
     log?.debug('lambda-sessions: session expiry slid', { session: sessionRef(key), touched });
     return slid;
   }
-  return deadline(stored.createdAt, stored.updatedAt, options);
+  return deadline(existing.createdAt, existing.updatedAt, options);
 }
 
 /**
@@ -265,9 +268,8 @@ async function ownerToBind(
   return { ...owner, epoch: await budget((o) => owners.epoch(owner.key, o), 'read') };
 }
 
-/** What a write under the state's own key replaces, as this invocation read it. */
-function replaced(state: SessionState, now: number): Previous {
-  if (state.kind === 'existing') return state.stored;
+/** What a new session's write under the state's own key replaces, as this invocation read it. */
+function replaced(state: Exclude<SessionState, { kind: 'existing' }>, now: number): Previous {
   const version = state.kind === 'new-by-client' ? state.replaces : undefined;
   const carried = state.kind === 'new-by-client' ? state.carried : undefined;
   return { ...carried, key: state.key, createdAt: carried?.createdAt ?? now, version };
@@ -361,8 +363,4 @@ async function dataWasSet(inv: Invocation, shape: DataShape): Promise<boolean> {
 /** A write's token: 128 random bits, base64url. */
 function newWriteToken(): string {
   return randomBytes(16).toString('base64url');
-}
-
-function newerSchema(key: string, schemaVersion: number | undefined, options: ResolvedSessionOptions) {
-  return new SessionNewerSchemaError(sessionRef(key), schemaVersion ?? 1, options.version);
 }

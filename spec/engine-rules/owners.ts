@@ -14,7 +14,7 @@ import {
   type SessionContext,
   type SessionStore,
 } from '../../src';
-import { type EngineStore } from '../support/engine-store';
+import { type EngineStore, plant } from '../support/engine-store';
 import { type Action, header, type Response, seen, userHandler } from './user-handler';
 
 const SECRET = randomBytes(32).toString('base64url');
@@ -256,6 +256,41 @@ export function describeOwnerRules(local: EngineStore): void {
       );
       expect(await local.count()).toBe(count);
       expect(seen(await view(header(anonymous)))).toEqual({ theme: 'dark' });
+    });
+
+    it('counts an owned session whose store kept no epoch as bound under 0', async () => {
+      const id = idOf(await logInAs('ada')({}));
+      const item = (await stored(id))!;
+      const { ownerEpoch: _dropped, ...withoutEpoch } = item;
+      await plant(local.store, withoutEpoch);
+      expect(await signedIn(id)).toBe(true);
+      await handler((data) => void (data.theme = 'dark'))(header(id)); // a write keeps the binding whole
+      expect(await stored(id)).toMatchObject({ ownerEpoch: 0 });
+      await plant(local.store, { ...withoutEpoch, version: (await stored(id))!.version });
+      await revokeAllSessions('ada');
+      expect(await signedIn(id)).toBe(false);
+    });
+
+    it('lists a session that never expires without an expiry', async () => {
+      local.configure({ idSecret: SECRET, ttl: 0, absoluteTimeout: 0 });
+      await logInAs('ada')({});
+      const [device] = await listSessions('ada');
+      expect(device?.expiresAt).toBeUndefined();
+    });
+
+    it('says absent when the session listed is gone by the time it is revoked', async () => {
+      const id = idOf(await logInAs('ada')({}));
+      const owners = local.store.owners!;
+      const stale = await owners.list(id.split('.')[1]!);
+      await local.store.delete(hashSessionId(id));
+      const store: SessionStore = {
+        load: (key) => local.store.load(key),
+        save: (session, expected) => local.store.save(session, expected),
+        touch: (key, change) => local.store.touch(key, change),
+        delete: (key, condition) => local.store.delete(key, condition),
+        owners: { ...owners, list: async () => stale },
+      };
+      expect(await revokeSession('ada', stale[0]!.key.slice(0, 10), { store })).toBe('absent');
     });
 
     it('says which store cannot keep owners, and writes nothing', async () => {

@@ -99,6 +99,14 @@ export type OwnedSessionSummary = Pick<
   'key' | 'createdAt' | 'updatedAt' | 'expiresAt' | 'ownerEpoch' | 'label'
 >;
 
+/**
+ * Whether a session bound to an owner is revoked: bound under an epoch below the owner's. A session whose store
+ * kept no epoch counts as bound under 0, as the DynamoDB store writes it.
+ */
+export function isRevoked(session: Pick<StoredSession, 'ownerEpoch'>, epoch: number): boolean {
+  return (session.ownerEpoch ?? 0) < epoch;
+}
+
 /** What {@link OwnerIndex.list} gives of a stored session. */
 export function ownedSummary(session: StoredSession): OwnedSessionSummary {
   const { key, createdAt, updatedAt, expiresAt, ownerEpoch, label } = session;
