@@ -7,6 +7,8 @@ import dynalite from 'dynalite';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { configureSessions } from '../src';
+import { DEFAULT_ATTRIBUTE_NAMES } from '../src/stores/dynamodb-item';
+import { DEFAULT_OWNER_INDEX_NAME, sessionTableInput } from '../src/stores/dynamodb-table';
 import { handler } from './cart/api';
 
 const TABLE_NAME = 'sessions';
@@ -54,13 +56,9 @@ export async function startSample(port: number): Promise<RunningSample> {
 }
 
 async function createTable(client: DynamoDBClient): Promise<void> {
+  // The table lambda-sessions create-table makes: with the owner index, for the sessions that belong to a user.
   await client.send(
-    new CreateTableCommand({
-      TableName: TABLE_NAME,
-      KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
+    new CreateTableCommand(sessionTableInput(TABLE_NAME, DEFAULT_ATTRIBUTE_NAMES, DEFAULT_OWNER_INDEX_NAME)),
   );
   try {
     await client.send(

@@ -16,6 +16,7 @@ import { sessionRef } from '../session-id';
 import type * as DynamoDBSdk from './dynamodb-sdk';
 import { type AttributeNames, epochItemKey, SessionItemCodec, ttlSeconds } from './dynamodb-item';
 import { RequestAbort, type WriteCommand, WriteAttempts } from './dynamodb-request';
+import { DEFAULT_OWNER_INDEX_NAME } from './dynamodb-table';
 import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './sdk-setup';
 import {
   type DeleteCondition,
@@ -120,7 +121,7 @@ export class DynamoDBSessionStore implements SessionStore {
     this.sdk = require('./dynamodb-sdk') as typeof DynamoDBSdk;
     this.client = this.sdk.documentClient(options);
     this.ownsClient = options.client === undefined;
-    this.ownerIndexName = options.ownerIndexName ?? 'owner-index';
+    this.ownerIndexName = options.ownerIndexName ?? DEFAULT_OWNER_INDEX_NAME;
   }
 
   async load(key: string, options?: StoreCallOptions): Promise<StoredSession | undefined> {
