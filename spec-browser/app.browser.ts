@@ -1,0 +1,84 @@
+// `npm run test:browser`: the sample web app in Debian's Chromium (apt-get install chromium), two incognito
+// contexts as two devices. Not part of `npm test`, which needs no browser: jest's roots are spec/ only.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  chromiumPath,
+  clickAndWait,
+  FIREFOX_ON_MAC,
+  load,
+  openDevice,
+  pageState,
+  signIn,
+  startHarness,
+  text,
+  type Device,
+  type Harness,
+} from './browser';
+
+chromiumPath(); // before any test: exits with how to install it when there is none
+
+describe('the sample web app in Chromium', () => {
+  let harness: Harness;
+  let laptop: Device;
+  let phone: Device;
+
+  before(async () => {
+    harness = await startHarness();
+    laptop = await openDevice(harness);
+    phone = await openDevice(harness, FIREFOX_ON_MAC);
+  });
+  after(() => harness?.close());
+
+  it('opens signed out, with no cookie until there is something to keep', async () => {
+    assert.equal(await pageState(laptop.page), 'signed-out');
+    assert.deepEqual(await laptop.context.cookies(), []);
+  });
+
+  it('signs in, under an HttpOnly, Secure, SameSite=Lax __Host- cookie that page scripts never see', async () => {
+    await signIn(laptop.page, 'alice');
+    assert.equal(await text(laptop.page, '#user-name'), 'alice');
+
+    const cookies = await laptop.context.cookies();
+    assert.equal(cookies.length, 1);
+    const [cookie] = cookies;
+    assert.equal(cookie?.name, '__Host-session');
+    assert.match(cookie?.value ?? '', /^[A-Za-z0-9_-]{43,}$/);
+    assert.equal(cookie?.httpOnly, true);
+    assert.equal(cookie?.secure, true);
+    assert.equal(cookie?.sameSite, 'Lax');
+    assert.equal(cookie?.path, '/');
+    assert.equal(cookie?.domain, 'localhost'); // host-only: the __Host- prefix allows no Domain
+    assert.equal(await laptop.page.evaluate(() => document.cookie), '');
+  });
+
+  it('keeps the cart in the session: add, remove, total, across a reload', async () => {
+    const page = laptop.page;
+    await clickAndWait(page, 'button[data-add="apple"]');
+    await clickAndWait(page, 'button[data-add="apple"]');
+    await clickAndWait(page, 'button[data-add="pear"]');
+    assert.equal(await text(page, '#cart-total'), '3.90');
+    await clickAndWait(page, 'button[data-remove="pear"]');
+    assert.equal(await text(page, '#cart-total'), '3.00');
+
+    await load(page);
+    assert.equal(await pageState(page), 'signed-in');
+    assert.equal(await text(page, 'tr[data-sku="apple"] td:nth-child(2)'), '2');
+    assert.equal(await text(page, '#cart-total'), '3.00');
+    assert.equal(await page.evaluate(() => document.cookie), '');
+  });
+
+  it('signs out one device: its cookie is cleared, the other device is not touched', async () => {
+    await signIn(phone.page, 'bob');
+    await clickAndWait(phone.page, '#logout');
+    assert.equal(await pageState(phone.page), 'signed-out');
+    assert.deepEqual(await phone.context.cookies(), []);
+
+    await load(laptop.page);
+    assert.equal(await pageState(laptop.page), 'signed-in');
+  });
+
+  it('ran without a script error, a failed request or a Content-Security-Policy violation', () => {
+    assert.deepEqual([...laptop.problems, ...phone.problems], []);
+  });
+});
