@@ -1,6 +1,8 @@
 // `npm run test:browser`: the sample web app in Debian's Chromium (apt-get install chromium), two incognito
 // contexts as two devices. Not part of `npm test`, which needs no browser: jest's roots are spec/ only.
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   chromiumPath,
@@ -16,6 +18,8 @@ import {
   type Harness,
 } from './browser';
 
+const SHOTS = join(__dirname, '../browser-test'); // build/browser-test, from build/spec-browser/
+
 chromiumPath(); // before any test: exits with how to install it when there is none
 
 describe('the sample web app in Chromium', () => {
@@ -28,7 +32,14 @@ describe('the sample web app in Chromium', () => {
     laptop = await openDevice(harness);
     phone = await openDevice(harness, FIREFOX_ON_MAC);
   });
-  after(() => harness?.close());
+  after(async () => {
+    // What each device showed last, for a failed run in CI: build/browser-test/*.png (not committed).
+    mkdirSync(SHOTS, { recursive: true });
+    for (const [name, device] of Object.entries({ laptop, phone })) {
+      await device?.page.screenshot({ path: join(SHOTS, `${name}.png`) as `${string}.png`, fullPage: true });
+    }
+    await harness?.close();
+  });
 
   it('opens signed out, with no cookie until there is something to keep', async () => {
     assert.equal(await pageState(laptop.page), 'signed-out');
