@@ -65,7 +65,7 @@ export async function openDevice(harness: Harness, userAgent?: string): Promise<
     if (message.type() === 'error') problems.push(`${message.text()} (${message.location().url ?? ''})`);
   });
   if (userAgent) await page.setUserAgent({ userAgent });
-  await page.setViewport({ width: 900, height: 900 });
+  await page.setViewport({ width: 900, height: 640 });
   await load(page, harness.sample.appUrl);
   return { context, page, problems };
 }
