@@ -81,7 +81,7 @@ export const pageState = (page: Page): Promise<string | undefined> =>
 
 /** Signs in on the page's form, as a user would. */
 export async function signIn(page: Page, name: string): Promise<void> {
-  await page.type('#login-name', name);
+  await page.locator('#login-name').fill(name); // fill() replaces what an earlier log-in left in the field
   await page.click('#login-form button[type=submit]');
   await page.waitForSelector('body[data-state="signed-in"]');
 }
