@@ -103,7 +103,21 @@ async function createTable(client: DynamoDBClient): Promise<void> {
     new CreateTableCommand({
       TableName: TABLE_NAME,
       KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: 'key', AttributeType: 'S' },
+        { AttributeName: 'owner', AttributeType: 'S' },
+      ],
+      // The owner index: the web app's "your devices" (listSessions) queries it; the cart API never uses it.
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'owner-index',
+          KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }],
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['createdAt', 'updatedAt', 'ttl', 'ownerEpoch', 'label'],
+          },
+        },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );

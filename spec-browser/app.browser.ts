@@ -1,5 +1,5 @@
 // `npm run test:browser`: the sample web app in Debian's Chromium (apt-get install chromium), two incognito
-// contexts as two devices. Not part of `npm test`, which needs no browser: jest's roots are spec/ only.
+// contexts as two devices (a laptop, and a "phone" that says it is Firefox). Not part of `npm test`, which needs no browser: jest's roots are spec/ only.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,7 +54,7 @@ describe('the sample web app in Chromium', () => {
     assert.equal(cookies.length, 1);
     const [cookie] = cookies;
     assert.equal(cookie?.name, '__Host-session');
-    assert.match(cookie?.value ?? '', /^[A-Za-z0-9_-]{43,}$/);
+    assert.match(cookie?.value ?? '', /^[A-Za-z0-9_.-]{43,}$/); // an owner's id: two parts and a dot
     assert.equal(cookie?.httpOnly, true);
     assert.equal(cookie?.secure, true);
     assert.equal(cookie?.sameSite, 'Lax');
@@ -87,6 +87,47 @@ describe('the sample web app in Chromium', () => {
 
     await load(laptop.page);
     assert.equal(await pageState(laptop.page), 'signed-in');
+  });
+
+  it('lists the two devices of a user signed in on both, each marking itself', async () => {
+    await signIn(phone.page, 'alice');
+    await load(laptop.page);
+    for (const [device, label] of [
+      [laptop, 'Headless Chrome on Linux'],
+      [phone, 'Firefox on macOS'],
+    ] as const) {
+      assert.equal((await device.page.$$('#device-list li')).length, 2);
+      assert.equal((await device.page.$$('#device-list li[data-current]')).length, 1);
+      assert.equal(await text(device.page, '#device-list li[data-current] strong'), label);
+    }
+  });
+
+  it("signs out another device from the list: that device's next page load is signed out", async () => {
+    await clickAndWait(laptop.page, '#device-list li:not([data-current]) button[data-sign-out]');
+    assert.equal((await laptop.page.$$('#device-list li')).length, 1);
+    await load(phone.page);
+    assert.equal(await pageState(phone.page), 'signed-out');
+    await load(laptop.page);
+    assert.equal(await pageState(laptop.page), 'signed-in');
+  });
+
+  it('signs out everywhere: this device at once, the other at its next page load', async () => {
+    await signIn(phone.page, 'alice');
+    await load(laptop.page);
+    assert.equal((await laptop.page.$$('#device-list li')).length, 2);
+
+    await clickAndWait(phone.page, '#sign-out-everywhere');
+    assert.equal(await pageState(phone.page), 'signed-out');
+    assert.deepEqual(await phone.context.cookies(), []);
+    await load(laptop.page);
+    assert.equal(await pageState(laptop.page), 'signed-out');
+  });
+
+  it('signs out this device from its own line of the list', async () => {
+    await signIn(laptop.page, 'alice');
+    await clickAndWait(laptop.page, '#device-list li[data-current] button[data-sign-out]');
+    assert.equal(await pageState(laptop.page), 'signed-out');
+    assert.deepEqual(await laptop.context.cookies(), []);
   });
 
   it('ran without a script error, a failed request or a Content-Security-Policy violation', () => {

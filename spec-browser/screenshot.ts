@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     for (const sku of ['apple', 'apple', 'pear', 'cherries']) {
       await clickAndWait(laptop.page, `button[data-add="${sku}"]`);
     }
-    await load(laptop.page);
+    await load(laptop.page); // "your devices" as a page load shows it
     mkdirSync(dirname(OUT), { recursive: true });
     await laptop.page.screenshot({ path: OUT as `${string}.png`, fullPage: true });
     console.log(`Wrote ${OUT}`);

@@ -6,7 +6,16 @@ import {
   type Context,
 } from 'aws-lambda';
 import { type LambdaEntry } from '../../src';
-import { addItem, logIn, logOut, removeItem, state } from './handlers';
+import {
+  addItem,
+  devices,
+  logIn,
+  logOut,
+  removeItem,
+  signOutDevice,
+  signOutEverywhere,
+  state,
+} from './handlers';
 
 type Route = LambdaEntry<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 
@@ -16,6 +25,9 @@ const routes: Record<string, Route> = {
   'POST /app/logout': logOut,
   'POST /app/cart/items': addItem,
   'DELETE /app/cart/items': removeItem,
+  'GET /app/devices': devices,
+  'POST /app/devices/sign-out': signOutDevice,
+  'POST /app/devices/sign-out-all': signOutEverywhere,
 };
 
 const error = (statusCode: number, message: string): APIGatewayProxyStructuredResultV2 => ({

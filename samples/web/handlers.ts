@@ -1,6 +1,16 @@
 import { type APIGatewayProxyEventV2, type APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { lambdaHandler, Session, SessionContext, SessionData, type SessionDecoratorOptions } from '../../src';
+import {
+  lambdaHandler,
+  listSessions,
+  revokeAllSessions,
+  revokeSession,
+  Session,
+  SessionContext,
+  SessionData,
+  type SessionDecoratorOptions,
+} from '../../src';
 import { Item } from '../cart/cart';
+import { deviceLabel } from './device-label';
 import { CATALOGUE, Shopper, USER_NAME } from './shopper';
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -59,7 +69,8 @@ export class WebAppHandler {
 
   /**
    * POST /app/login with `{ "name": "alice" }`. Any name, no password: a sample. `regenerate()` gives the
-   * session a new id at the change of privilege, so an id seen or planted before log-in is dead at once.
+   * session a new id at the change of privilege, so an id seen or planted before log-in is dead at once, and
+   * binds it to its owner, with a label for "your devices".
    */
   @Session({ ...COOKIE_MODE, update: true })
   async logIn(
@@ -74,7 +85,7 @@ export class WebAppHandler {
     }
     if (shopper.name !== name) shopper.items = []; // another user's cart is not this one's
     shopper.name = name;
-    session.regenerate();
+    session.regenerate({ owner: name, label: deviceLabel(event.headers['user-agent']) });
     return json(200, view(shopper));
   }
 
@@ -111,6 +122,66 @@ export class WebAppHandler {
     if (typeof sku === 'string') shopper.remove(sku);
     return json(200, view(shopper));
   }
+
+  /** GET /app/devices: the signed-in user's sessions ("your devices"), this one marked. */
+  @Session({ ...COOKIE_MODE, update: false })
+  async devices(
+    _event: APIGatewayProxyEventV2,
+    @SessionData(Shopper) shopper: Shopper,
+    @SessionContext() session: SessionContext,
+  ): Promise<Result> {
+    if (shopper.name === undefined) return NOT_SIGNED_IN;
+    return json(200, await devicesView(shopper.name, session));
+  }
+
+  /**
+   * POST /app/devices/sign-out with `{ "ref": "…" }`: "sign out this device". Another device's session is
+   * revoked (dead at its next request); this device's own is destroyed, which also clears its cookie.
+   */
+  @Session({ ...COOKIE_MODE, update: false })
+  async signOutDevice(
+    event: APIGatewayProxyEventV2,
+    @SessionData(Shopper) shopper: Shopper,
+    @SessionContext() session: SessionContext,
+  ): Promise<Result> {
+    if (shopper.name === undefined) return NOT_SIGNED_IN;
+    const ref = readJson(event)?.ref;
+    if (typeof ref !== 'string') return json(400, { error: 'ref must name a device of the list' });
+    if (ref === session.ref) {
+      session.destroy();
+      return json(200, SIGNED_OUT);
+    }
+    await revokeSession(shopper.name, ref); // 'absent' too is fine: that device is signed out either way
+    return json(200, { ...view(shopper), ...(await devicesView(shopper.name, session)) });
+  }
+
+  /** POST /app/devices/sign-out-all: "sign out everywhere", this device included. */
+  @Session({ ...COOKIE_MODE, update: false })
+  async signOutEverywhere(
+    _event: APIGatewayProxyEventV2,
+    @SessionData(Shopper) shopper: Shopper,
+    @SessionContext() session: SessionContext,
+  ): Promise<Result> {
+    if (shopper.name === undefined) return NOT_SIGNED_IN;
+    await revokeAllSessions(shopper.name);
+    session.destroy(); // this one's item and cookie, now rather than at its next request
+    return json(200, SIGNED_OUT);
+  }
+}
+
+/** The owner's sessions for the page, this one first, then as listSessions() orders them: last used first. */
+async function devicesView(owner: string, session: SessionContext) {
+  const sessions = await listSessions(owner);
+  const devices = sessions
+    .map((s) => ({
+      ref: s.ref,
+      label: s.label ?? 'Unknown device',
+      signedInAt: s.createdAt.toISOString(),
+      lastUsedAt: s.lastUsedAt.toISOString(),
+      current: s.ref === session.ref,
+    }))
+    .sort((a, b) => Number(b.current) - Number(a.current)); // stable: the rest stay most recently used first
+  return { devices };
 }
 
 /** The body as a JSON object, or undefined when it is none. */
@@ -134,3 +205,6 @@ export const logIn = lambdaHandler(web, 'logIn');
 export const logOut = lambdaHandler(web, 'logOut');
 export const addItem = lambdaHandler(web, 'addItem');
 export const removeItem = lambdaHandler(web, 'removeItem');
+export const devices = lambdaHandler(web, 'devices');
+export const signOutDevice = lambdaHandler(web, 'signOutDevice');
+export const signOutEverywhere = lambdaHandler(web, 'signOutEverywhere');

@@ -94,7 +94,7 @@ describe('the web app (cookie mode, under /app/)', () => {
     expect(login.status).toBe(200);
     const [setCookie] = login.headers.getSetCookie();
     expect(setCookie).toMatch(
-      /^__Host-session=[A-Za-z0-9_-]{43,}; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+      /^__Host-session=[A-Za-z0-9_.-]{43,}; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
     );
     expect(login.headers.get('session-id')).toBeNull();
 
@@ -130,6 +130,44 @@ describe('the web app (cookie mode, under /app/)', () => {
       body: JSON.stringify({ sku: 'apple' }),
     });
     expect(form.status).toBe(415);
+  });
+
+  it("lists a user's devices, and signs out one of them or all", async () => {
+    const logIn = async (userAgent: string) =>
+      sessionCookie(
+        await fetch(`${sample.url}/app/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': userAgent },
+          body: JSON.stringify({ name: 'frank' }),
+        }),
+      )!;
+    type Devices = { devices: { ref: string; label: string; current: boolean }[] };
+    const list = async (cookie: string) =>
+      ((await (await send('GET', '/app/devices', undefined, cookie)).json()) as Devices).devices;
+    const name = async (cookie: string) =>
+      ((await (await send('GET', '/app/state', undefined, cookie)).json()) as { name: string | null }).name;
+
+    const firefox = await logIn('Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');
+    const curl = await logIn('curl/8.5.0');
+    const seen = await list(firefox);
+    expect(seen).toEqual([
+      expect.objectContaining({ label: 'Firefox on Linux', current: true }),
+      expect.objectContaining({ label: 'curl', current: false }),
+    ]);
+
+    const other = seen.find((d) => !d.current)!.ref;
+    const revoked = await send('POST', '/app/devices/sign-out', { ref: other }, firefox);
+    expect(((await revoked.json()) as Devices).devices).toHaveLength(1);
+    expect(await name(curl)).toBeNull();
+    expect(await name(firefox)).toBe('frank');
+
+    const again = await logIn('curl/8.5.0');
+    const everywhere = await send('POST', '/app/devices/sign-out-all', {}, firefox);
+    expect(everywhere.headers.getSetCookie()).toEqual([
+      expect.stringMatching(/^__Host-session=; Max-Age=0;/),
+    ]);
+    expect(await name(again)).toBeNull();
+    expect(await name(firefox)).toBeNull();
   });
 
   it('answers bad input with 400 and writes nothing', async () => {

@@ -35,10 +35,11 @@ function say(message) {
 /** Shows the state the server answered: signed out (the log-in form) or signed in (the cart). */
 function render(state) {
   const signedIn = state.name !== null;
-  document.body.dataset.state = signedIn ? 'signed-in' : 'signed-out';
   $('login').hidden = signedIn;
   $('shop').hidden = !signedIn;
   $('whoami').hidden = !signedIn;
+  $('devices').hidden = !signedIn;
+  if (state.devices) renderDevices(state.devices);
   if (!signedIn) return;
   $('user-name').textContent = state.name;
 
@@ -72,20 +73,59 @@ function render(state) {
   $('cart-total').textContent = money(total);
 }
 
-/** Runs an action, then shows what it answered, or its error. */
-async function act(action) {
-  say('');
+const when = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** "Your devices": one line per session of the signed-in user, each with its own sign-out. */
+function renderDevices(devices) {
+  $('device-list').replaceChildren(
+    ...devices.map((device) => {
+      const item = element('li', undefined, { 'data-ref': device.ref });
+      if (device.current) item.setAttribute('data-current', '');
+      const about = element('span');
+      about.append(element('strong', device.label));
+      if (device.current) about.append(element('span', 'this device', { class: 'badge' }));
+      about.append(
+        element('br'),
+        element('span', `signed in ${when(device.signedInAt)}, last used ${when(device.lastUsedAt)}`, {
+          class: 'meta',
+        }),
+      );
+      const button = element('button', 'Sign out', { type: 'button', 'data-sign-out': device.ref });
+      item.append(about, button);
+      return item;
+    }),
+  );
+}
+
+/** Fetches "your devices" after the rest of the page is shown. */
+async function loadDevices() {
   try {
-    render(await action());
+    renderDevices((await api('GET', '/app/devices')).devices);
   } catch (error) {
     say(error.message);
   }
 }
 
+/**
+ * Runs an action, then shows what it answered (with "your devices" fetched afresh if `withDevices`), or its
+ * error. `data-state` on the body says the page is done: signed-in or signed-out.
+ */
+async function act(action, { withDevices = false } = {}) {
+  say('');
+  try {
+    const state = await action();
+    render(state);
+    if (withDevices && state.name !== null && !state.devices) await loadDevices();
+  } catch (error) {
+    say(error.message);
+  }
+  document.body.dataset.state = $('shop').hidden ? 'signed-out' : 'signed-in';
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   $('login-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    act(() => api('POST', '/app/login', { name: $('login-name').value }));
+    act(() => api('POST', '/app/login', { name: $('login-name').value }), { withDevices: true });
   });
   $('logout').addEventListener('click', () => act(() => api('POST', '/app/logout')));
   $('catalogue').addEventListener('click', (event) => {
@@ -96,5 +136,12 @@ document.addEventListener('DOMContentLoaded', () => {
     const sku = event.target.dataset?.remove;
     if (sku) act(() => api('DELETE', '/app/cart/items', { sku }));
   });
-  act(() => api('GET', '/app/state'));
+  $('device-list').addEventListener('click', (event) => {
+    const ref = event.target.dataset?.signOut;
+    if (ref) act(() => api('POST', '/app/devices/sign-out', { ref }));
+  });
+  $('sign-out-everywhere').addEventListener('click', () =>
+    act(() => api('POST', '/app/devices/sign-out-all')),
+  );
+  act(() => api('GET', '/app/state'), { withDevices: true });
 });
