@@ -10,7 +10,7 @@ export function chromiumPath(): string {
   if (existsSync(path)) return path;
   console.error(
     `No Chromium at ${path}. The browser test drives the system's Chromium (puppeteer-core downloads none):\n` +
-      '  apt-get install chromium        (Debian, Ubuntu: as root, after apt-get update)\n' +
+      '  apt-get update && apt-get install -y chromium   (Debian, as root)\n' +
       'or point CHROMIUM_PATH at a Chromium or Chrome binary.',
   );
   process.exit(1);
