@@ -2,7 +2,8 @@
 // BatchGetItem of a session and its owner's epoch, keys DynamoDB leaves unprocessed, a table without the owner
 // index, a revoked session's in-flight write refused by DynamoDB's condition, and no owner in clear in any item.
 // On dynalite, or on moto_server with DYNAMO_BACKEND=moto.
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   configureSessions,
@@ -227,6 +228,34 @@ describe('a table without the owner index', () => {
     expect((error as Error).message).toMatch(/no index "owner-index"/);
     expect((error as Error).message).toMatch(/npx lambda-sessions check/);
     await expect(revokeSession('ada', 'some-ref')).rejects.toThrow(/no index "owner-index"/);
+  });
+
+  it("reads each DynamoDB's way of saying so as a missing index, not a missing table", async () => {
+    // DynamoDB's answer, moto_server's (which a missing table also gets, with another message), and DynamoDB's
+    // for a missing table.
+    const answers: [string, string, RegExp][] = [
+      [
+        'ValidationException',
+        'The table does not have the specified index: owner-index',
+        /no index "owner-index".*npx lambda-sessions check/,
+      ],
+      [
+        'ResourceNotFoundException',
+        'Invalid index: owner-index for table: sessions. Available indexes are: ',
+        /no index "owner-index".*npx lambda-sessions check/,
+      ],
+      [
+        'ResourceNotFoundException',
+        'Requested resource not found',
+        /table "sessions" was not found \(Query\)/,
+      ],
+    ];
+    for (const [name, message, expected] of answers) {
+      const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+      client.send = (() => Promise.reject(Object.assign(new Error(message), { name }))) as typeof client.send;
+      const s = new DynamoDBSessionStore({ tableName: 'sessions', client });
+      await expect(s.owners!.list(OWNER_KEY)).rejects.toThrow(expected);
+    }
   });
 
   it('keeps ordinary sessions working', async () => {
