@@ -464,8 +464,10 @@ export class DynamoDBSessionStore implements SessionStore {
         ...(winner ? { current: this.items.fromAttributeValues(key, winner, options?.maxDataBytes) } : {}),
       });
     }
+    // DynamoDB says ValidationException "The table does not have the specified index"; moto_server says
+    // ResourceNotFoundException "Invalid index: ...", which is not a missing table.
     if (
-      name === 'ValidationException' &&
+      (name === 'ValidationException' || name === 'ResourceNotFoundException') &&
       operation === 'Query' &&
       /index/i.test(String((error as Error).message))
     ) {
