@@ -29,6 +29,7 @@ export {
   checkDeleteCondition,
   checkWriteCondition,
   type DeleteCondition,
+  type OwnedLoad,
   type OwnedSessionSummary,
   type OwnerIndex,
   ownedSummary,

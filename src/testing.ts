@@ -221,7 +221,7 @@ export function describeSessionStoreConformance(
 }
 
 /**
- * Registers the tests of a store's {@link SessionStore.owners} (sessions that belong to a user): owner
+ * Registers the tests of a store's `SessionStore.owners` (sessions that belong to a user): owner
  * attributes kept exactly, the session and its owner's epoch read together, epochs raised atomically and
  * independently per owner, and the owner's list of sessions without their data. Run it beside
  * {@link describeSessionStoreConformance} for a store that implements `owners`.

@@ -1,6 +1,6 @@
 import { onConstructor, record } from './parameters';
 
-/** What {@link SessionContext.regenerate} may bind the session to. */
+/** What `SessionContext.regenerate()` may bind the session to. */
 export interface RegenerateOptions {
   /**
    * Binds the session to an owner (the user who logs in: a user id, an e-mail): `listSessions(owner)` then

@@ -20,6 +20,7 @@ import { DEFAULT_OWNER_INDEX_NAME } from './dynamodb-table';
 import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './sdk-setup';
 import {
   type DeleteCondition,
+  type OwnedLoad,
   type OwnedSessionSummary,
   type OwnerIndex,
   type SessionStore,
@@ -282,11 +283,7 @@ export class DynamoDBSessionStore implements SessionStore {
    * says: a revocation must be seen by the very next request. Keys DynamoDB leaves unprocessed (throttling) are
    * asked again, a few rounds within the call's budget.
    */
-  private async loadOwned(
-    key: string,
-    ownerKey: string,
-    options?: StoreCallOptions,
-  ): Promise<{ session: StoredSession | undefined; epoch: number }> {
+  private async loadOwned(key: string, ownerKey: string, options?: StoreCallOptions): Promise<OwnedLoad> {
     const n = this.items.names;
     const epochKey = epochItemKey(ownerKey);
     const found = new Map<string, Record<string, unknown>>();

@@ -77,11 +77,7 @@ export interface OwnerIndex {
    * The session under `key` and the epoch of the owner `ownerKey`, read together (one round trip for a remote
    * store) and strongly consistent, so that a revocation is seen by the very next request.
    */
-  loadOwned(
-    key: string,
-    ownerKey: string,
-    options?: StoreCallOptions,
-  ): Promise<{ readonly session: StoredSession | undefined; readonly epoch: number }>;
+  loadOwned(key: string, ownerKey: string, options?: StoreCallOptions): Promise<OwnedLoad>;
   /** The owner's epoch, strongly consistent; 0 for an owner never revoked. */
   epoch(ownerKey: string, options?: StoreCallOptions): Promise<number>;
   /** Raises the owner's epoch by one, atomically, and returns the new epoch. */
@@ -91,6 +87,14 @@ export interface OwnerIndex {
    * data. May lag a write by a moment (the DynamoDB store reads a global secondary index).
    */
   list(ownerKey: string, options?: StoreCallOptions): Promise<readonly OwnedSessionSummary[]>;
+}
+
+/** What {@link OwnerIndex.loadOwned} read. */
+export interface OwnedLoad {
+  /** The session stored under the key, or `undefined`. */
+  readonly session: StoredSession | undefined;
+  /** The owner's epoch: 0 for an owner never revoked. */
+  readonly epoch: number;
 }
 
 /** A session as {@link OwnerIndex.list} gives it: what `listSessions()` shows, and what it needs to filter. */
