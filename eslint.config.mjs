@@ -50,4 +50,12 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // The sample web app's page script: a classic browser script, not a module.
+    files: ['samples/web/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', fetch: 'readonly' },
+    },
+  },
 );

@@ -1,20 +1,64 @@
 // `npm start`: the cart handlers behind a local HTTP endpoint, on DynamoDB emulated in-process by dynalite.
 // Each request becomes an API Gateway HTTP API (payload 2.0) event; each result becomes the HTTP response,
-// as API Gateway would map it.
+// as API Gateway would map it. Two Lambda entries: the JSON cart API (header mode, samples/cart) and, under
+// /app/, the web app's API (cookie mode, samples/web), whose page this server also serves at GET /.
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { type APIGatewayProxyEventV2, type Context } from 'aws-lambda';
 import dynalite from 'dynalite';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { configureSessions } from '../src';
-import { handler } from './cart/api';
+import { DEFAULT_ATTRIBUTE_NAMES } from '../src/stores/dynamodb-item';
+import { DEFAULT_OWNER_INDEX_NAME, sessionTableInput } from '../src/stores/dynamodb-table';
+import { handler as cartApi } from './cart/api';
+import { handler as webApi } from './web/api';
 
 const TABLE_NAME = 'sessions';
 /** Largest request body accepted, as a guard for a local tool. */
 const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * The page's files, by path. Found beside this file when run by ts-jest, and from build/samples/ when compiled
+ * (tsc copies no HTML).
+ */
+const PUBLIC_DIR = [join(__dirname, 'web/public'), join(__dirname, '../../samples/web/public')].find((dir) =>
+  existsSync(join(dir, 'index.html')),
+);
+const STATIC_FILES: Record<string, { readonly file: string; readonly type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+  '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
+};
+/**
+ * The page's policy: its own script and style only (no inline script, no eval), fetches to its own origin only,
+ * no plugins, no framing, forms posted nowhere else. Trusted Types refuse any HTML string given to the DOM: the
+ * script sets text only.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "require-trusted-types-for 'script'",
+].join('; ');
+
 export interface RunningSample {
+  /** The JSON APIs' base, `http://127.0.0.1:port` (what the curl lines use). */
   readonly url: string;
+  /**
+   * The web app's page, `http://localhost:port/`. Browsers count `localhost` as a secure origin, so they accept
+   * its `Secure`, `__Host-` session cookie over plain HTTP (the browser test checks it in Chromium, which takes
+   * 127.0.0.1 too; `localhost` is the name browsers agree on).
+   */
+  readonly appUrl: string;
   close(): Promise<void>;
 }
 
@@ -28,7 +72,8 @@ export async function startSample(port: number): Promise<RunningSample> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   await createTable(client);
-  configureSessions({ tableName: TABLE_NAME, client });
+  // A fresh server secret per start: the web app's log-ins bind sessions to their owner with an HMAC under it.
+  configureSessions({ tableName: TABLE_NAME, client, idSecret: randomBytes(32) });
 
   const http = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -43,8 +88,10 @@ export async function startSample(port: number): Promise<RunningSample> {
     http.once('error', reject);
     http.listen(port, '127.0.0.1', resolve);
   });
+  const { port: listening } = http.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${listening}`,
+    appUrl: `http://localhost:${listening}/`,
     close: async () => {
       await closeServer(http);
       client.destroy();
@@ -54,13 +101,9 @@ export async function startSample(port: number): Promise<RunningSample> {
 }
 
 async function createTable(client: DynamoDBClient): Promise<void> {
+  // The table lambda-sessions create-table makes: with the owner index, for the sessions that belong to a user.
   await client.send(
-    new CreateTableCommand({
-      TableName: TABLE_NAME,
-      KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
+    new CreateTableCommand(sessionTableInput(TABLE_NAME, DEFAULT_ATTRIBUTE_NAMES, DEFAULT_OWNER_INDEX_NAME)),
   );
   try {
     await client.send(
@@ -77,17 +120,39 @@ async function createTable(client: DynamoDBClient): Promise<void> {
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const routeKey = `${req.method ?? 'GET'} ${url.pathname}`;
+  const page = STATIC_FILES[url.pathname];
+  if (page && (req.method === 'GET' || req.method === 'HEAD')) {
+    servePage(res, page.file, page.type);
+    return;
+  }
   const body = await readBody(req);
   if (body === undefined) {
     res.writeHead(413).end();
     return;
   }
+  const handler = url.pathname.startsWith('/app/') ? webApi : cartApi;
   const result = await handler(toEventV2(req, url, routeKey, body), localContext(routeKey));
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+}
+
+/** One of the page's files, read again on each request so that an edit shows on reload. */
+function servePage(res: ServerResponse, file: string, type: string): void {
+  if (!PUBLIC_DIR) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('samples/web/public not found');
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': type,
+    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-cache',
+  });
+  res.end(readFileSync(join(PUBLIC_DIR, file)));
 }
 
 /** A Lambda context for a local call. */
@@ -168,7 +233,10 @@ function closeServer(server: Server): Promise<void> {
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 3000);
   startSample(port).then(
-    ({ url }) => {
+    ({ url, appUrl }) => {
+      console.log(
+        `Web app on ${appUrl} (open it in a browser: localhost, not 127.0.0.1, for its __Host- cookie)`,
+      );
       console.log(`Cart API on ${url} (sessions in an in-process dynalite table "${TABLE_NAME}")`);
       console.log('Routes: POST /cart/items, GET /cart, DELETE /cart (samples/cart/api.ts). Try:');
       console.log(

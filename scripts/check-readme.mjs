@@ -127,7 +127,10 @@ function synthesize({ code, line }) {
   const template = Template.fromStack(new stacks[0](app, 'ReadmeStack')).toJSON();
 
   const sam = parse(readFileSync(new URL('samples/template.yaml', root), 'utf8'), {
-    customTags: ['Ref', 'GetAtt', 'Sub'].map((name) => ({ tag: `!${name}`, resolve: (v) => v })),
+    customTags: ['Ref', 'GetAtt', 'Sub'].map((name) => ({
+      tag: `!${name}`,
+      resolve: (v) => ({ [name]: v }),
+    })),
   }).Resources;
   const byType = (type) => Object.values(template.Resources).filter((r) => r.Type === type);
   const [table] = byType('AWS::DynamoDB::Table');
@@ -147,6 +150,7 @@ function synthesize({ code, line }) {
     'BillingMode',
     'TimeToLiveSpecification',
     'SSESpecification',
+    'GlobalSecondaryIndexes',
   ]) {
     same(`table ${key}`, table?.Properties[key], samTable.Properties[key]);
   }
@@ -160,10 +164,39 @@ function synthesize({ code, line }) {
     Object.keys(functions[0]?.Properties.Environment?.Variables ?? {}),
     Object.keys(samFunction.Environment.Variables),
   );
-  const actions = byType('AWS::IAM::Policy').flatMap((p) =>
-    p.Properties.PolicyDocument.Statement.flatMap((s) => s.Action),
+  // Each statement's effect, actions and resources, the table's ARN written TABLE.Arn in both.
+  const tableId = Object.keys(template.Resources).find((id) => template.Resources[id] === table);
+  const cdkArn = (r) =>
+    typeof r === 'string'
+      ? r
+      : r['Fn::GetAtt']
+        ? `\${${r['Fn::GetAtt'][0] === tableId ? 'TABLE' : r['Fn::GetAtt'][0]}.${r['Fn::GetAtt'][1]}}`
+        : r['Fn::Join']?.[0] === ''
+          ? r['Fn::Join'][1].map(cdkArn).join('')
+          : JSON.stringify(r);
+  const samArn = (r) =>
+    r.GetAtt
+      ? `\${${r.GetAtt.replace(/^SessionsTable\./, 'TABLE.')}}`
+      : r.Sub
+        ? r.Sub.replaceAll('${SessionsTable.', '${TABLE.')
+        : JSON.stringify(r);
+  const list = (v) => (Array.isArray(v) ? v : [v]);
+  const statements = (all, arn) =>
+    all
+      .map((s) => ({
+        Effect: s.Effect,
+        Action: list(s.Action).sort(),
+        Resource: list(s.Resource).map(arn).sort(),
+      }))
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  same(
+    'function permissions',
+    statements(
+      byType('AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement),
+      cdkArn,
+    ),
+    statements(samFunction.Policies[0].Statement, samArn),
   );
-  same('function permissions', actions.sort(), samFunction.Policies[0].Statement[0].Action.slice().sort());
   if (problems.length) {
     console.error(
       `The README's CDK stack (line ${line}) and samples/template.yaml differ:\n  ${problems.join('\n  ')}`,

@@ -13,3 +13,4 @@ declare class UserSession {
 }
 declare function parseItem(event: unknown): Item;
 declare function checkPassword(event: unknown): Promise<string>;
+declare function savePassword(user: string, event: unknown): Promise<void>;

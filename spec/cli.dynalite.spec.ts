@@ -1,10 +1,14 @@
 // The table CLI against dynalite in-process. dynalite does not implement UpdateTimeToLive, so the TTL
 // request the CLI sends is checked as an SDK middleware sees it.
 import {
+  type AttributeDefinition,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DescribeTableCommand,
   DynamoDBClient,
   type DynamoDBClientConfig,
+  type GlobalSecondaryIndex,
+  type GlobalSecondaryIndexUpdate,
 } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
@@ -12,7 +16,13 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type CliIo, runCli } from '../src/cli';
-import { guardedClient, type LocalDynamo, startDynalite, withLoopbackGuard } from './support/dynalite';
+import {
+  createSessionTable,
+  guardedClient,
+  type LocalDynamo,
+  startDynalite,
+  withLoopbackGuard,
+} from './support/dynalite';
 import { useEnvironmentWithoutAws } from './support/no-aws-env';
 
 let dynamo: LocalDynamo;
@@ -56,6 +66,55 @@ let n = 0;
 const name = () => `cli-table-${++n}`;
 const at = () => ['--endpoint', dynamo.endpoint];
 
+const describe_ = async (table: string) =>
+  (await dynamo.client.send(new DescribeTableCommand({ TableName: table }))).Table;
+const byName = (a: AttributeDefinition, b: AttributeDefinition) =>
+  String(a.AttributeName).localeCompare(String(b.AttributeName));
+
+/** A table as this library's releases before the owner index created it: the partition key alone. */
+async function tableWithoutOwnerIndex(extra: Partial<CreateTableCommandInput> = {}): Promise<string> {
+  const table = name();
+  await dynamo.client.send(
+    new CreateTableCommand({
+      TableName: table,
+      KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      ...extra,
+    }),
+  );
+  return table;
+}
+
+/**
+ * What `check` printed after "Add it:", `aws dynamodb update-table ...`, applied: a copy of the table (`base`,
+ * as {@link tableWithoutOwnerIndex} took it) created with the index the command adds, because dynalite's
+ * UpdateTable does not create indexes. Returns the copy's name.
+ */
+async function withAddIndexCommand(
+  printed: string,
+  table: string,
+  base: Partial<CreateTableCommandInput> = {},
+): Promise<string> {
+  const command =
+    /Add it: aws dynamodb update-table --table-name (\S+) --attribute-definitions AttributeName=([^,\s]+),AttributeType=S --global-secondary-index-updates '([^']+)'/.exec(
+      printed,
+    );
+  expect(command?.[1]).toBe(table);
+  const [, , owner, updates] = command as unknown as [string, string, string, string];
+  const [update, ...more] = JSON.parse(updates) as GlobalSecondaryIndexUpdate[];
+  expect(more).toEqual([]);
+  expect(Object.keys(update ?? {})).toEqual(['Create']);
+  return tableWithoutOwnerIndex({
+    ...base,
+    AttributeDefinitions: [
+      { AttributeName: 'key', AttributeType: 'S' },
+      { AttributeName: owner, AttributeType: 'S' },
+    ],
+    GlobalSecondaryIndexes: [update?.Create as GlobalSecondaryIndex],
+  });
+}
+
 describe('lambda-sessions create-table', () => {
   it('creates the table on-demand, waits until active, and asks for TTL on "ttl"', async () => {
     const table = name();
@@ -72,6 +131,55 @@ describe('lambda-sessions create-table', () => {
       TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
     });
     expect(cli.printed.join('\n')).toMatch(/does not implement UpdateTimeToLive.*TTL is not enabled/);
+  });
+
+  it('creates the owner index, laid out as in the tables the store specs run on', async () => {
+    const table = name();
+    expect(await runCli(['create-table', '--table', table, ...at()], io())).toBe(0);
+
+    const created = await describe_(table);
+    const reference = await describe_(await createSessionTable(dynamo.client));
+    expect(created?.AttributeDefinitions?.sort(byName)).toEqual(
+      reference?.AttributeDefinitions?.sort(byName),
+    );
+    const layout = (t: typeof created) =>
+      t?.GlobalSecondaryIndexes?.map(({ IndexName, KeySchema, Projection }) => ({
+        IndexName,
+        KeySchema,
+        Projection,
+      }));
+    expect(layout(created)).toEqual(layout(reference));
+    expect(layout(created)).toEqual([
+      {
+        IndexName: 'owner-index',
+        KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }],
+        Projection: {
+          ProjectionType: 'INCLUDE',
+          NonKeyAttributes: ['createdAt', 'updatedAt', 'ttl', 'ownerEpoch', 'label'],
+        },
+      },
+    ]);
+    expect(created?.GlobalSecondaryIndexes?.[0]?.IndexStatus).toBe('ACTIVE');
+  });
+
+  it('names the index and its attributes as the store is configured (--owner-index, --attribute)', async () => {
+    const table = name();
+    const flags = [
+      ...['--ttl-attribute', 'expires', '--owner-index', 'by-user'],
+      ...['--attribute', 'owner=user', '--attribute', 'label=device', '--attribute', 'createdAt=born'],
+    ];
+    expect(await runCli(['create-table', '--table', table, ...flags, ...at()], io())).toBe(0);
+
+    const created = await describe_(table);
+    expect(created?.AttributeDefinitions).toContainEqual({ AttributeName: 'user', AttributeType: 'S' });
+    expect(created?.GlobalSecondaryIndexes?.[0]).toMatchObject({
+      IndexName: 'by-user',
+      KeySchema: [{ AttributeName: 'user', KeyType: 'HASH' }],
+      Projection: { NonKeyAttributes: ['born', 'updatedAt', 'expires', 'ownerEpoch', 'device'] },
+    });
+    const cli = io();
+    expect(await runCli(['check', '--table', table, ...flags, ...at()], cli)).toBe(0);
+    expect(cli.printed.join('\n')).toMatch(/✓ Owner index "by-user": partition key "user" \(S\)/);
   });
 
   it('takes the table from the environment and the attribute names from flags', async () => {
@@ -104,6 +212,132 @@ describe('lambda-sessions check', () => {
     expect(await runCli(['check', '--table', table, ...at()], cli)).toBe(0);
     expect(cli.printed.join('\n')).toMatch(/✓ Table .*partition key "key" \(S\)/);
     expect(cli.printed.join('\n')).toMatch(/TTL is DISABLED.*update-time-to-live/);
+    expect(cli.printed.join('\n')).toMatch(
+      /✓ Owner index "owner-index": partition key "owner" \(S\), projects createdAt, updatedAt, ttl, ownerEpoch, label, status ACTIVE\. Owners need dynamodb:BatchGetItem on the table and dynamodb:Query on its index/,
+    );
+  });
+
+  it('passes a table without the owner index, warning with the command that adds it and the actions owners need', async () => {
+    const table = await tableWithoutOwnerIndex();
+    const cli = io();
+    expect(await runCli(['check', '--table', table, ...at()], cli)).toBe(0);
+    expect(cli.errors).toEqual([]);
+    const warning = cli.printed.find((line) => line.startsWith('! No owner index'));
+    expect(warning).toMatch(
+      /regenerate\(\{ owner \}\), listSessions\) need it; everything else works without it/,
+    );
+    expect(warning).toMatch(/lambda-sessions create-table/);
+    expect(warning).toMatch(
+      new RegExp(
+        `dynamodb:BatchGetItem on the table and dynamodb:Query on its index \\(${table}/index/owner-index\\)`,
+      ),
+    );
+    expect(warning).not.toMatch(/ProvisionedThroughput/);
+
+    const added = await withAddIndexCommand(String(warning), table);
+    const after = io();
+    expect(await runCli(['check', '--table', added, ...at()], after)).toBe(0);
+    expect(after.printed.join('\n')).toMatch(/✓ Owner index "owner-index"/);
+  });
+
+  it("gives a provisioned table's command the table's capacity for the index", async () => {
+    const provisioned: Partial<CreateTableCommandInput> = {
+      BillingMode: 'PROVISIONED',
+      ProvisionedThroughput: { ReadCapacityUnits: 3, WriteCapacityUnits: 2 },
+    };
+    const table = await tableWithoutOwnerIndex(provisioned);
+    const cli = io();
+    expect(await runCli(['check', '--table', table, ...at()], cli)).toBe(0);
+    const warning = String(cli.printed.find((line) => line.startsWith('! No owner index')));
+    expect(warning).toMatch(/"ProvisionedThroughput":\{"ReadCapacityUnits":3,"WriteCapacityUnits":2\}/);
+
+    const added = await withAddIndexCommand(warning, table, provisioned);
+    expect(await runCli(['check', '--table', added, ...at()], io())).toBe(0);
+    expect((await describe_(added))?.GlobalSecondaryIndexes?.[0]?.ProvisionedThroughput).toMatchObject({
+      ReadCapacityUnits: 3,
+      WriteCapacityUnits: 2,
+    });
+  });
+
+  it.each([
+    [
+      'projects only the keys',
+      {
+        AttributeType: 'S',
+        KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+      /✗ Index "owner-index" does not project "createdAt", "updatedAt", "ttl", "ownerEpoch", "label"/,
+    ],
+    [
+      'leaves out the label',
+      {
+        AttributeType: 'S',
+        KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }],
+        Projection: {
+          ProjectionType: 'INCLUDE',
+          NonKeyAttributes: ['createdAt', 'updatedAt', 'ttl', 'ownerEpoch'],
+        },
+      },
+      /✗ Index "owner-index" does not project "label"/,
+    ],
+    [
+      'has a numeric owner',
+      {
+        AttributeType: 'N',
+        KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      /✗ Index "owner-index" has the key owner \(HASH\) of type N; listSessions needs one string partition key "owner"/,
+    ],
+    [
+      'has a sort key',
+      {
+        AttributeType: 'S',
+        KeySchema: [
+          { AttributeName: 'owner', KeyType: 'HASH' },
+          { AttributeName: 'key', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      /✗ Index "owner-index" has the key owner \(HASH\), key \(RANGE\) of type S; .*no sort key/,
+    ],
+  ] as const)('fails on an owner index that %s, saying what to change', async (_case, index, message) => {
+    const table = await tableWithoutOwnerIndex({
+      AttributeDefinitions: [
+        { AttributeName: 'key', AttributeType: 'S' },
+        { AttributeName: 'owner', AttributeType: index.AttributeType },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'owner-index',
+          KeySchema: [...index.KeySchema],
+          Projection: { ...index.Projection },
+        } as never,
+      ],
+    });
+    const cli = io();
+    expect(await runCli(['check', '--table', table, ...at()], cli)).toBe(1);
+    expect(cli.errors.join('\n')).toMatch(message);
+  });
+
+  it('accepts an owner index that projects every attribute', async () => {
+    const table = await tableWithoutOwnerIndex({
+      AttributeDefinitions: [
+        { AttributeName: 'key', AttributeType: 'S' },
+        { AttributeName: 'owner', AttributeType: 'S' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'owner-index',
+          KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    });
+    const cli = io();
+    expect(await runCli(['check', '--table', table, ...at()], cli)).toBe(0);
+    expect(cli.printed.join('\n')).toMatch(/✓ Owner index "owner-index"/);
   });
 
   it('fails on a missing table, saying how to create it', async () => {
@@ -170,6 +404,8 @@ describe('the command line itself', () => {
     [['check', '--tabel', 'x'], 2, /Unknown option '--tabel'/],
     [['create-table', '--table', 'x', '--timeout', '0'], 2, /--timeout takes a number of seconds above 0/],
     [['check', '--table', 'x', '--timeout', 'soon'], 2, /--timeout takes a number of seconds above 0/],
+    [['check', '--table', 'x', '--attribute', 'owner'], 2, /--attribute takes <field>=<name>.*got "owner"/],
+    [['check', '--table', 'x', '--attribute', 'onwer=user'], 2, /the field one of key, value, ttl, .*owner/],
   ])('%j exits %i', async (args, code, message) => {
     const cli = io();
     expect(await runCli(args as string[], cli)).toBe(code);

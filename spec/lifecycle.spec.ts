@@ -24,7 +24,7 @@ describe('the lifecycle handle, logged', () => {
 
   it('names the new id by its hash prefix once regenerated, and folds away below the inspected depth', () => {
     const handle = new SessionLifecycle(ID, false, 0, 1_000, SECRET, false);
-    handle.regenerate({ seed: 'user-1' });
+    handle.regenerate({ owner: 'user-1' });
 
     expect(handle.toJSON()).toMatchObject({
       session: sessionRef(hashSessionId(handle.id)),

@@ -1,6 +1,6 @@
 // What a whole session's life prints when its handler logs everything it can reach, against DynamoDB (dynalite
 // in-process, behind a proxy that returns the winning item with a failed condition, as DynamoDB does): in each
-// adapter, create, update, regenerate, regenerate({ seed }), an invalid write, a lost race and destroy. Every
+// adapter, create, update, regenerate, regenerate({ owner }), an invalid write, a lost race and destroy. Every
 // object the handler can reach (event, Lambda context, middy's request and context, the lifecycle handle, the
 // session data) and every error the adapter throws goes through JSON.stringify, util.inspect (depth Infinity),
 // console.log, Powertools' Logger and pino. None prints the secret, in any encoding; none but the event (and
@@ -223,25 +223,25 @@ async function life(adapter: Adapter): Promise<{ reached: Reached[]; ids: string
   const created = await run('create', undefined, (data) => void (data.name = DATA.name));
   await run('update', created, (data) => void (data.note = DATA.note));
   const regenerated = await run('regenerate()', created, (_data, session) => session.regenerate());
-  const seeded = await run('regenerate({ seed })', regenerated, (_d, session) =>
-    session.regenerate({ seed: 'user-42' }),
+  const owned = await run('regenerate({ owner })', regenerated, (_d, session) =>
+    session.regenerate({ owner: 'user-42', label: DATA.name }),
   );
   await run(
     'invalid write',
-    seeded,
+    owned,
     (data) => void (data.note = `${DATA.bad}\n`.repeat(10)),
     SessionValidationError,
   );
   await run(
     'lost race',
-    seeded,
+    owned,
     async (data, _session, again) => {
-      await again(seeded!, (winner) => void (winner.note = DATA.winner)); // another request writes first
+      await again(owned!, (winner) => void (winner.note = DATA.winner)); // another request writes first
       data.note = 'the loser';
     },
     SessionConflictError,
   );
-  await run('destroy', seeded, (_data, session) => session.destroy());
+  await run('destroy', owned, (_data, session) => session.destroy());
   return { reached, ids };
 }
 
@@ -275,7 +275,7 @@ describe.each([
   it('prints no id, secret or data of the session from anything its handlers can reach or it throws', async () => {
     const { reached, ids } = await life(makeAdapter());
 
-    expect(ids).toHaveLength(3); // created, regenerated, seeded
+    expect(ids).toHaveLength(3); // created, regenerated, owned
     const leaks: string[] = [];
     for (const step of reached) {
       for (const [name, forms] of Object.entries(step.printed)) {

@@ -9,6 +9,7 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   type DynamoDBClientConfig,
+  type TableDescription,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
   waitUntilTableNotExists,
@@ -17,7 +18,13 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { TABLE_NAME_ENV } from './constants';
 import { generateSecret } from './secret';
-import { DEFAULT_ATTRIBUTE_NAMES } from './stores/dynamodb-item';
+import { type AttributeNames, DEFAULT_ATTRIBUTE_NAMES } from './stores/dynamodb-item';
+import {
+  DEFAULT_OWNER_INDEX_NAME,
+  ownerIndex,
+  ownerIndexProjection,
+  sessionTableInput,
+} from './stores/dynamodb-table';
 import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './stores/sdk-setup';
 
 /** Where the command reads and writes, and how it builds its client; tests pass their own. */
@@ -33,15 +40,19 @@ export interface CliIo {
 const USAGE = `Usage: lambda-sessions <command> [options]
 
 Commands:
-  create-table   create the sessions table (on-demand), wait until it is active, and enable TTL
+  create-table   create the sessions table (on-demand, with the owner index), wait until it is active, and
+                 enable TTL
   delete-table   delete the sessions table (asks first unless --yes)
-  check          check that the table exists with the key schema and TTL the library expects
+  check          check that the table exists with the key schema, TTL and owner index the library expects
   secret         print a fresh idSecret: 32 random bytes as base64url (store it in Secrets Manager or SSM)
 
 Options:
   --table <name>          the table (default: $${TABLE_NAME_ENV})
   --key-attribute <name>  the partition key attribute (default: ${DEFAULT_ATTRIBUTE_NAMES.key})
   --ttl-attribute <name>  the TTL attribute (default: ${DEFAULT_ATTRIBUTE_NAMES.ttl})
+  --attribute <field>=<name>
+                          any other attributeNames field, as configured (repeatable): --attribute owner=user
+  --owner-index <name>    the owner index, as ownerIndexName (default: ${DEFAULT_OWNER_INDEX_NAME})
   --endpoint <url>        a DynamoDB endpoint (DynamoDB Local, dynalite)
   --region <region>       the AWS region (default: the SDK's, from AWS_REGION or the profile)
   --yes                   delete-table: do not ask
@@ -58,6 +69,8 @@ const OPTIONS = {
   table: { type: 'string' },
   'key-attribute': { type: 'string' },
   'ttl-attribute': { type: 'string' },
+  attribute: { type: 'string', multiple: true },
+  'owner-index': { type: 'string' },
   endpoint: { type: 'string' },
   region: { type: 'string' },
   yes: { type: 'boolean' },
@@ -99,10 +112,24 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
     io.err('--timeout takes a number of seconds above 0.');
     return 2;
   }
+  const names: Record<string, string> = { ...DEFAULT_ATTRIBUTE_NAMES };
+  for (const pair of values.attribute ?? []) {
+    const [, field, name] = /^([^=]+)=(.+)$/.exec(pair) ?? [];
+    if (!field || !name || !(field in DEFAULT_ATTRIBUTE_NAMES)) {
+      io.err(
+        `--attribute takes <field>=<name>, the field one of ${Object.keys(DEFAULT_ATTRIBUTE_NAMES).join(', ')}; ` +
+          `got "${pair}".`,
+      );
+      return 2;
+    }
+    names[field] = name;
+  }
+  if (values['key-attribute']) names.key = values['key-attribute'];
+  if (values['ttl-attribute']) names.ttl = values['ttl-attribute'];
   const settings: Settings = {
     table,
-    key: values['key-attribute'] ?? DEFAULT_ATTRIBUTE_NAMES.key,
-    ttl: values['ttl-attribute'] ?? DEFAULT_ATTRIBUTE_NAMES.ttl,
+    names: names as unknown as AttributeNames,
+    ownerIndex: values['owner-index'] ?? DEFAULT_OWNER_INDEX_NAME,
     timeout,
   };
   const client = io.createClient({
@@ -130,25 +157,23 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
 
 interface Settings {
   readonly table: string;
-  readonly key: string;
-  readonly ttl: string;
+  readonly names: AttributeNames;
+  readonly ownerIndex: string;
   readonly timeout: number;
 }
 
 async function createTable(client: DynamoDBClient, s: Settings, io: CliIo): Promise<number> {
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: s.table,
-        KeySchema: [{ AttributeName: s.key, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: s.key, AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
+    await client.send(new CreateTableCommand(sessionTableInput(s.table, s.names, s.ownerIndex)));
+    io.out(
+      `Creating table ${s.table} (partition key "${s.names.key}", owner index "${s.ownerIndex}", on-demand)...`,
     );
-    io.out(`Creating table ${s.table} (partition key "${s.key}", on-demand)...`);
   } catch (error) {
     if ((error as Error).name !== 'ResourceInUseException') throw error;
-    io.out(`Table ${s.table} exists already; checking that it is active.`);
+    io.out(
+      `Table ${s.table} exists already; checking that it is active (it is not changed: lambda-sessions check ` +
+        'says whether it has the owner index).',
+    );
   }
   await waitUntilTableExists({ client, maxWaitTime: s.timeout }, { TableName: s.table });
   io.out(`Table ${s.table} is active.`);
@@ -156,11 +181,11 @@ async function createTable(client: DynamoDBClient, s: Settings, io: CliIo): Prom
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: s.table,
-        TimeToLiveSpecification: { AttributeName: s.ttl, Enabled: true },
+        TimeToLiveSpecification: { AttributeName: s.names.ttl, Enabled: true },
       }),
     );
     io.out(
-      `TTL enabled on "${s.ttl}": DynamoDB deletes expired sessions (within days; the library checks expiry on every read).`,
+      `TTL enabled on "${s.names.ttl}": DynamoDB deletes expired sessions (within days; the library checks expiry on every read).`,
     );
   } catch (error) {
     const name = (error as Error).name;
@@ -170,7 +195,7 @@ async function createTable(client: DynamoDBClient, s: Settings, io: CliIo): Prom
           'still expire on read; on AWS, TTL would also delete them.',
       );
     } else if (name === 'ValidationException' && /already enabled/i.test((error as Error).message)) {
-      io.out(`TTL was already enabled on "${s.ttl}".`);
+      io.out(`TTL was already enabled on "${s.names.ttl}".`);
     } else {
       throw error;
     }
@@ -213,33 +238,105 @@ async function check(client: DynamoDBClient, s: Settings, io: CliIo): Promise<nu
   const type = table?.AttributeDefinitions?.find(
     (a) => a.AttributeName === hash?.AttributeName,
   )?.AttributeType;
-  if (schema.length !== 1 || hash?.AttributeName !== s.key || type !== 'S') {
+  if (schema.length !== 1 || hash?.AttributeName !== s.names.key || type !== 'S') {
     problems.push(
       `✗ Key schema is ${schema.map((k) => `${k.AttributeName} (${k.KeyType})`).join(', ')}; the library needs one ` +
-        `string partition key "${s.key}" and no sort key. Create a new table, or set attributeNames.key (and ` +
+        `string partition key "${s.names.key}" and no sort key. Create a new table, or set attributeNames.key (and ` +
         '--key-attribute) to the existing key.',
     );
   } else {
-    io.out(`✓ Table ${s.table}: partition key "${s.key}" (S), status ${table?.TableStatus ?? 'unknown'}.`);
+    io.out(
+      `✓ Table ${s.table}: partition key "${s.names.key}" (S), status ${table?.TableStatus ?? 'unknown'}.`,
+    );
   }
   const { TimeToLiveDescription: ttl } = await client.send(
     new DescribeTimeToLiveCommand({ TableName: s.table }),
   );
   if (ttl?.TimeToLiveStatus === 'ENABLED' || ttl?.TimeToLiveStatus === 'ENABLING') {
-    if (ttl.AttributeName === s.ttl) io.out(`✓ TTL ${ttl.TimeToLiveStatus.toLowerCase()} on "${s.ttl}".`);
+    if (ttl.AttributeName === s.names.ttl)
+      io.out(`✓ TTL ${ttl.TimeToLiveStatus.toLowerCase()} on "${s.names.ttl}".`);
     else
       problems.push(
-        `✗ TTL is on "${ttl.AttributeName}", the library writes "${s.ttl}": set attributeNames.ttl to match.`,
+        `✗ TTL is on "${ttl.AttributeName}", the library writes "${s.names.ttl}": set attributeNames.ttl to match.`,
       );
   } else {
     io.out(
       `! TTL is ${ttl?.TimeToLiveStatus ?? 'unknown'}: expired sessions are refused on read but never deleted. Enable ` +
         `it: aws dynamodb update-time-to-live --table-name ${s.table} --time-to-live-specification ` +
-        `Enabled=true,AttributeName=${s.ttl} (dynalite always reports DISABLED).`,
+        `Enabled=true,AttributeName=${s.names.ttl} (dynalite always reports DISABLED).`,
     );
   }
+  checkOwnerIndex(table, s, io, problems);
   for (const problem of problems) io.err(problem);
   return problems.length ? 1 : 0;
+}
+
+/** The actions sessions that belong to a user need besides the four item operations. */
+const OWNER_ACTIONS = 'dynamodb:BatchGetItem on the table and dynamodb:Query on its index';
+
+/**
+ * The owner index: right (✓), unusable (✗: `listSessions()` would fail or list nothing), or absent (`!`: only
+ * sessions that belong to a user need it, so a table without it works for everything else).
+ */
+function checkOwnerIndex(
+  table: TableDescription | undefined,
+  s: Settings,
+  io: CliIo,
+  problems: string[],
+): void {
+  const index = table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === s.ownerIndex);
+  const owner = s.names.owner;
+  const needed = ownerIndexProjection(s.names);
+  if (!index) {
+    io.out(
+      `! No owner index "${s.ownerIndex}": sessions that belong to a user (regenerate({ owner }), listSessions) ` +
+        `need it; everything else works without it. Add it: ${addIndexCommand(table, s)} (or create a new ` +
+        `table with lambda-sessions create-table, which includes it). Those sessions also need ${OWNER_ACTIONS} ` +
+        `(${s.table}/index/${s.ownerIndex}).`,
+    );
+    return;
+  }
+  const schema = index.KeySchema ?? [];
+  const type = table?.AttributeDefinitions?.find((a) => a.AttributeName === owner)?.AttributeType;
+  const projection = index.Projection;
+  const projected = projection?.ProjectionType === 'INCLUDE' ? (projection.NonKeyAttributes ?? []) : [];
+  const missing =
+    projection?.ProjectionType === 'ALL' ? [] : needed.filter((name) => !projected.includes(name));
+  const keyOk = schema.length === 1 && schema[0]?.KeyType === 'HASH' && schema[0].AttributeName === owner;
+  if (!keyOk || type !== 'S') {
+    problems.push(
+      `✗ Index "${s.ownerIndex}" has the key ${schema.map((k) => `${k.AttributeName} (${k.KeyType})`).join(', ')}` +
+        `${type ? ` of type ${type}` : ''}; listSessions needs one string partition key "${owner}" and no sort ` +
+        'key. Delete the index and add it again (lambda-sessions check says how, once it is gone), or set ' +
+        'ownerIndexName (and --owner-index) to another index.',
+    );
+  } else if (missing.length) {
+    problems.push(
+      `✗ Index "${s.ownerIndex}" does not project ${missing.map((m) => `"${m}"`).join(', ')}: listSessions ` +
+        `would leave those sessions out. It needs INCLUDE ${needed.join(', ')} (or ALL); a projection cannot be ` +
+        'changed: delete the index and add it again (lambda-sessions check says how, once it is gone).',
+    );
+  } else {
+    io.out(
+      `✓ Owner index "${s.ownerIndex}": partition key "${owner}" (S), projects ${needed.join(', ')}, status ` +
+        `${index.IndexStatus ?? 'unknown'}. Owners need ${OWNER_ACTIONS}.`,
+    );
+  }
+}
+
+/** The `aws dynamodb update-table` command that adds the owner index, with capacity if the table has some. */
+function addIndexCommand(table: TableDescription | undefined, s: Settings): string {
+  const { ReadCapacityUnits: read, WriteCapacityUnits: write } = table?.ProvisionedThroughput ?? {};
+  const provisioned = table?.BillingModeSummary?.BillingMode !== 'PAY_PER_REQUEST' && !!read && !!write;
+  const create = {
+    ...ownerIndex(s.names, s.ownerIndex),
+    ...(provisioned ? { ProvisionedThroughput: { ReadCapacityUnits: read, WriteCapacityUnits: write } } : {}),
+  };
+  return (
+    `aws dynamodb update-table --table-name ${s.table} --attribute-definitions ` +
+    `AttributeName=${s.names.owner},AttributeType=S --global-secondary-index-updates ` +
+    `'${JSON.stringify([{ Create: create }])}'`
+  );
 }
 
 /** What to set when the SDK found no region or no credentials: the usual first run against a local endpoint. */

@@ -22,8 +22,8 @@ import {
   type SessionOptions,
 } from './options';
 import { SessionLifecycle } from './lifecycle';
-import { generateSessionId, hashSessionId, isSeededId, opensStoredSession, sessionRef } from './session-id';
-import { type SessionStore, type StoredSession } from './stores/session-store';
+import { generateSessionId, hashSessionId, ownerKeyOfId, sessionRef } from './session-id';
+import { isRevoked, type SessionStore, type StoredSession } from './stores/session-store';
 import { type Invocation, isUninitialized, persist, type SessionState } from './persist';
 import { deadline, isAlive } from './timeouts';
 import { idChannels, readClaim, responseAdditions } from './transport/claim';
@@ -190,14 +190,19 @@ export class SessionEngine {
     if (claimed && found.kind === 'live') {
       const restored = await this.restoreOrReset(found.stored, options);
       if (restored.kind === 'reset') {
-        const { version, createdAt, chain } = found.stored;
-        state = { kind: 'new-by-client', ...claimed, replaces: version, carried: { createdAt, chain } };
+        const { version, createdAt, chain, owner, ownerEpoch, label } = found.stored;
+        state = {
+          kind: 'new-by-client',
+          ...claimed,
+          replaces: version,
+          carried: { createdAt, chain, owner, ownerEpoch, label },
+        };
       } else {
         state = { kind: 'existing', ...claimed, stored: found.stored };
         if (restored.kind === 'newer') newer = restored.error;
         else data = restored.data;
       }
-    } else if (claimed && options.acceptClientId && !isSeededId(claimed.id)) {
+    } else if (claimed && options.acceptClientId && ownerKeyOfId(claimed.id) === undefined) {
       // An adopted id may still have its expired item in the table (DynamoDB's TTL sweep lags): replace it.
       state = {
         kind: 'new-by-client',
@@ -205,7 +210,7 @@ export class SessionEngine {
         replaces: found.kind === 'expired' ? found.version : undefined,
       };
     }
-    // Otherwise never adopt an id the client made up (no session fixation), nor a seeded id of an ended chain.
+    // Otherwise never adopt an id the client made up (no session fixation), nor an owned id that is dead.
     let opened: string | undefined;
     state ??= newByServer();
     if (state.kind !== 'existing') {
@@ -231,6 +236,9 @@ export class SessionEngine {
       deadline(createdAt, stored?.updatedAt ?? now, options),
       options.idSecret,
       origin?.chain !== undefined,
+      origin?.owner === undefined
+        ? undefined
+        : { key: origin.owner, epoch: origin.ownerEpoch, label: origin.label },
     );
     const session: LiveSession = newer
       ? newerSession(lifecycle, newer.sessionRef, newer.storedVersion, newer.readsVersion)
@@ -282,7 +290,8 @@ export class SessionEngine {
 
   /**
    * What the store holds under `key`. `winner` is what a lost race returned: it stands for a read only when the
-   * race was on this key (a lost race on a new, regenerated or seeded id says nothing of the claimed one).
+   * race was on this key (a lost race on a new or regenerated id says nothing of the claimed one), and the id
+   * belongs to nobody (an owned session is read again, with its owner's epoch).
    */
   private async find(
     store: SessionStore,
@@ -291,15 +300,13 @@ export class SessionEngine {
     winner: ConflictWinner | undefined,
     budget: Budget,
   ): Promise<Found> {
+    const ownerKey = ownerKeyOfId(id);
     const found =
-      winner?.key === key ? (winner.current ?? undefined) : await budget((o) => store.load(key, o), 'read');
-    // A seeded id of an ended chain finds its user's later session: it must not open it, nor learn it is there.
-    if (found && !opensStoredSession(id, found.chain)) {
-      options.logger?.debug('lambda-sessions: seeded id of an ended log-in chain ignored', {
-        session: sessionRef(key),
-      });
-      return ABSENT;
-    }
+      ownerKey !== undefined
+        ? await findOwnedSession(store, key, ownerKey, options, budget)
+        : winner?.key === key
+          ? (winner.current ?? undefined)
+          : await budget((o) => store.load(key, o), 'read');
     if (!found) {
       options.logger?.debug('lambda-sessions: session not found', { session: sessionRef(key) });
       return ABSENT;
@@ -319,6 +326,33 @@ export class SessionEngine {
 }
 
 const ABSENT: Found = { kind: 'absent' };
+
+/**
+ * The session an owned id names, with its owner's epoch in the same read: `undefined` when there is none, or
+ * when it is revoked (bound under an epoch below the owner's now) or is not that owner's (an id whose owner part
+ * was changed). A store that keeps no owners cannot tell, so it opens no owned id.
+ */
+async function findOwnedSession(
+  store: SessionStore,
+  key: string,
+  ownerKey: string,
+  options: ResolvedSessionOptions,
+  budget: Budget,
+): Promise<StoredSession | undefined> {
+  const { owners } = store;
+  if (!owners) {
+    options.logger?.debug('lambda-sessions: owned id ignored, the store keeps no owners', {
+      session: sessionRef(key),
+    });
+    return undefined;
+  }
+  const { session, epoch } = await budget((o) => owners.loadOwned(key, ownerKey, o), 'read');
+  if (session && (session.owner !== ownerKey || isRevoked(session, epoch))) {
+    options.logger?.debug('lambda-sessions: session revoked', { session: sessionRef(key) });
+    return undefined;
+  }
+  return session;
+}
 
 /** What restoring the stored data gave. */
 type Restored =

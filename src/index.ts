@@ -6,11 +6,19 @@
  */
 export { Session, type SessionDecoratorOptions } from './decorators/session';
 export { SessionData } from './decorators/session-data';
-export { SessionContext } from './decorators/session-context';
+export { SessionContext, type RegenerateOptions } from './decorators/session-context';
 export { withSession, type WithSessionOptions } from './with-session';
 export { lambdaHandler, type LambdaEntry, type MethodKey } from './lambda-handler';
 export { getSessionData, setSessionData, getSessionContext } from './current-session';
 export { configureSessions, type SessionsConfig } from './config';
+export {
+  listSessions,
+  revokeSession,
+  revokeAllSessions,
+  type OwnedSession,
+  type OwnerCallOptions,
+  type RevokeAllOptions,
+} from './owners';
 export { TABLE_NAME_ENV } from './constants';
 export { SESSION_DEFAULTS, type SessionOptions } from './options';
 export { COOKIE_DEFAULTS, type CookieOptions, type CookieSetting } from './transport/cookies';
@@ -21,6 +29,10 @@ export {
   checkDeleteCondition,
   checkWriteCondition,
   type DeleteCondition,
+  type OwnedLoad,
+  type OwnedSessionSummary,
+  type OwnerIndex,
+  ownedSummary,
   type SessionStore,
   type StoreCallOptions,
   type StoredSession,

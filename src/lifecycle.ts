@@ -1,35 +1,47 @@
 /** A session's lifecycle within one invocation: its id and age, `destroy()` and `regenerate()`. */
 import { SessionConfigurationError, SessionError } from './errors';
-import { type SessionContext } from './decorators/session-context';
+import { type RegenerateOptions, type SessionContext } from './decorators/session-context';
 import {
-  deriveSessionId,
+  generateOwnedSessionId,
   generateSessionId,
   hashSessionId,
   newSalt,
-  rechainSessionId,
-  seededChain,
+  ownerKeyOf,
   sessionRef,
 } from './session-id';
 import { INSPECT, type InspectFormat, loggedAs } from './logged-form';
+
+/**
+ * Whom a session belongs to: the owner key, the owner's epoch the session is bound under (`undefined` until
+ * the write path reads it, for a fresh log-in) and the device label.
+ */
+export interface OwnerBinding {
+  readonly key: string;
+  readonly epoch: number | undefined;
+  readonly label: string | undefined;
+}
 
 /** What the engine needs to know after the handler: which lifecycle calls were made. */
 export interface LifecycleState {
   readonly destroyed: boolean;
   /**
-   * Set by `regenerate()`: the new id, its key, whether it was derived from a seed, what its item keeps of its
-   * chain (see `StoredSession.chain`), and when its log-in chain started (`at`): now, or the start of the chain
-   * the session was in already.
+   * Set by `regenerate()`: the new id, its key, what its item keeps of its log-in chain (see
+   * `StoredSession.chain`), when that chain started (`at`: now, or the start of the chain the session was in
+   * already), and whom it belongs to.
    */
   readonly regenerated:
     | {
         readonly id: string;
         readonly key: string;
-        readonly seeded: boolean;
         readonly chain: string;
         readonly at: number;
+        readonly owner: OwnerBinding | undefined;
       }
     | undefined;
 }
+
+/** The longest device label kept, in characters. */
+const MAX_LABEL = 100;
 
 /** What a logged {@link SessionContext} shows: nothing that would let a log reader use or compute an id. */
 export interface SessionContextFacts {
@@ -57,6 +69,7 @@ export class SessionLifecycle implements SessionContext, LifecycleState {
   readonly #expires: number | undefined;
   readonly #idSecret: Uint8Array | undefined;
   readonly #chained: boolean;
+  readonly #owner: OwnerBinding | undefined;
   #destroyed = false;
   #regenerated: LifecycleState['regenerated'];
 
@@ -68,6 +81,8 @@ export class SessionLifecycle implements SessionContext, LifecycleState {
     idSecret: Uint8Array | undefined,
     /** Whether the session is in a log-in chain (a `regenerate()` wrote it): the chain's start carries on. */
     chained: boolean,
+    /** Whom the stored session belongs to. */
+    owner?: OwnerBinding,
   ) {
     this.#originalId = originalId;
     this.#isNew = isNew;
@@ -75,10 +90,20 @@ export class SessionLifecycle implements SessionContext, LifecycleState {
     this.#expires = expires;
     this.#idSecret = idSecret;
     this.#chained = chained;
+    this.#owner = owner;
   }
 
   get id(): string {
     return this.#regenerated?.id ?? this.#originalId;
+  }
+
+  get ref(): string {
+    return sessionRef(this.#regenerated?.key ?? hashSessionId(this.#originalId));
+  }
+
+  /** Whom the session belongs to after this invocation: the regenerated binding, else the stored one. */
+  get owner(): OwnerBinding | undefined {
+    return this.#regenerated ? this.#regenerated.owner : this.#owner;
   }
 
   get isNew(): boolean {
@@ -109,48 +134,77 @@ export class SessionLifecycle implements SessionContext, LifecycleState {
     this.#destroyed = true;
   }
 
-  regenerate(options: { seed?: string } = {}): void {
+  regenerate(options: RegenerateOptions = {}): void {
     if (this.#destroyed)
       throw new SessionError('regenerate() after destroy(): a destroyed session has no id to renew.');
-    const { seed } = options;
-    const secret = this.#idSecret;
-    if (seed !== undefined && !secret) {
+    if ('seed' in options) {
       throw new SessionConfigurationError(
-        'regenerate({ seed }) derives the id with an HMAC under a server secret: set the idSecret option ' +
-          '(32 bytes or more) in @Session() or configureSessions().',
+        'regenerate({ seed }) was replaced by sessions that belong to a user: call regenerate({ owner: userId }) ' +
+          '(each device gets its own id; listSessions() and revokeAllSessions() manage them).',
       );
     }
-    if (seed !== undefined && (typeof seed !== 'string' || seed.length === 0)) {
-      throw new SessionError('regenerate({ seed }) needs a non-empty string seed, such as the user id.');
+    const { owner, label } = options;
+    let binding = this.owner;
+    if (owner !== undefined) {
+      if (typeof owner !== 'string' || owner.length === 0 || owner.length > 1024) {
+        throw new SessionError(
+          'regenerate({ owner }) needs the owner as a non-empty string of at most 1024 characters, such as the user id.',
+        );
+      }
+      if (!this.#idSecret) {
+        throw new SessionConfigurationError(
+          'regenerate({ owner }) stores the owner as an HMAC under a server secret: set the idSecret option ' +
+            '(32 random bytes or more: npx lambda-sessions secret) in @Session() or configureSessions().',
+        );
+      }
+      // A log-in: the owner's epoch is read when the session is written (an epoch read now could be stale).
+      binding = { key: ownerKeyOf(owner, this.#idSecret), epoch: undefined, label: undefined };
     }
-    // A fresh chain salt for each new id; only a seeded one is derived from it (an unseeded one is random).
-    const salt = newSalt();
-    const id = seed === undefined ? generateSessionId() : deriveSessionId(seed, salt, secret!);
-    const chain = seed === undefined ? salt : seededChain(id, salt);
-    // The absolute timeout counts from the chain's first log-in: a regenerate() cannot stretch it.
-    const at = this.#chained ? this.#created : Date.now();
-    this.#regenerated = { id, key: hashSessionId(id), seeded: seed !== undefined, chain, at };
+    if (label !== undefined) {
+      if (!binding)
+        throw new SessionError(
+          'regenerate({ label }) labels a session that belongs to an owner: pass owner too.',
+        );
+      binding = { ...binding, label: deviceLabel(label) };
+    }
+    this.#renew(binding);
   }
 
   /**
-   * The seeded id joins the user's live session (another device's): its chain, so its id, and its start. Called
-   * by the write path, which read that session.
+   * The binding `revokeAllSessions(owner, { except })` keeps: this session's, which must be of that owner.
+   * Checked before the owner's epoch is raised.
    */
-  joinChain(chain: string, startedAt: number): void {
-    const regenerated = this.#regenerated!;
-    this.#regenerated = {
-      ...regenerated,
-      id: rechainSessionId(regenerated.id, chain, this.#idSecret!),
-      chain,
-      at: startedAt,
-    };
+  bindingToKeep(ownerKey: string): OwnerBinding {
+    const binding = this.owner;
+    if (this.#destroyed || binding?.key !== ownerKey) {
+      throw new SessionError(
+        'revokeAllSessions(owner, { except }): the session to keep must be a live session of that owner ' +
+          "(the current invocation's, after regenerate({ owner })).",
+      );
+    }
+    return binding;
+  }
+
+  /**
+   * After `revokeAllSessions(owner, { except })` raised the owner's epoch: this session stays signed in, under
+   * a new id bound under the new epoch (its old id, which an attacker may hold too, dies with the others).
+   */
+  keepThroughRevocation(binding: OwnerBinding, epoch: number): void {
+    this.#renew({ ...binding, epoch });
+  }
+
+  #renew(owner: OwnerBinding | undefined): void {
+    const id = owner ? generateOwnedSessionId(owner.key) : generateSessionId();
+    // The absolute timeout counts from the chain's first log-in: a regenerate() cannot stretch it.
+    const at = this.#chained ? this.#created : Date.now();
+    this.#regenerated = { id, key: hashSessionId(id), chain: newSalt(), at, owner };
   }
 
   /** What `JSON.stringify()` (and so every structured logger) writes for the handle: safe facts only. */
   toJSON(): SessionContextFacts {
     const { expiresAt } = this;
     return {
-      session: sessionRef(this.#regenerated?.key ?? hashSessionId(this.#originalId)),
+      session: this.ref,
       isNew: this.#isNew,
       createdAt: this.createdAt.toISOString(),
       expiresAt: expiresAt?.toISOString(),
@@ -163,4 +217,18 @@ export class SessionLifecycle implements SessionContext, LifecycleState {
   [INSPECT](depth: number, options: object, inspect: InspectFormat): string {
     return loggedAs('SessionContext', this.toJSON(), depth, options, inspect);
   }
+}
+
+/**
+ * A device label as it is stored: a string from the app, often made of a client's User-Agent, so cleaned
+ * rather than refused (a hostile header must not fail a log-in): control characters dropped, whitespace
+ * collapsed, cut to {@link MAX_LABEL} characters (whole code points).
+ */
+export function deviceLabel(label: string): string {
+  if (typeof label !== 'string') throw new SessionError('regenerate({ label }) needs the label as a string.');
+  const clean = label
+    .replace(/[\p{Cc}\u2028\u2029]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return [...clean].slice(0, MAX_LABEL).join('');
 }

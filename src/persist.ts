@@ -11,17 +11,18 @@ import {
 } from './data-codec';
 import {
   loggableValidationFailures,
+  SessionConfigurationError,
   SessionConflictError,
   SessionNewerSchemaError,
   SessionResponseError,
   SessionValidationError,
 } from './errors';
 import { type LiveSession } from './current-session';
-import { type SessionLifecycle } from './lifecycle';
+import { type OwnerBinding, type SessionLifecycle } from './lifecycle';
 import { type ResolvedSessionOptions } from './options';
 import { sessionRef } from './session-id';
 import { type SessionStore, type StoredSession, WRITE_TOKENS_KEPT } from './stores/session-store';
-import { deadline, isAlive } from './timeouts';
+import { deadline } from './timeouts';
 import { type Claim } from './transport/claim';
 
 /**
@@ -40,7 +41,7 @@ export type SessionState =
       readonly id: string;
       readonly key: string;
       readonly replaces: number | undefined;
-      readonly carried?: Pick<StoredSession, 'createdAt' | 'chain'>;
+      readonly carried?: Pick<StoredSession, 'createdAt' | 'chain' | 'owner' | 'ownerEpoch' | 'label'>;
     }
   | { readonly kind: 'new-by-server'; readonly id: string; readonly key: string };
 
@@ -98,7 +99,9 @@ export async function persist(
   // it but log-out's delete. No update, and no slide either (this invocation could not use the session; the
   // item stays exactly as that deployment wrote it). A regenerate() would copy it under this code's version.
   if (stored && isNewerSchema(stored.schemaVersion, options.version)) {
-    if (lifecycle.regenerated) throw newerSchema(key, stored.schemaVersion, options);
+    if (lifecycle.regenerated) {
+      throw new SessionNewerSchemaError(sessionRef(key), stored.schemaVersion!, options.version);
+    }
     return deadline(stored.createdAt, stored.updatedAt, options);
   }
 
@@ -108,42 +111,25 @@ export async function persist(
   const { regenerated } = lifecycle;
   if (regenerated) {
     const json = await validated(inv, shape, data, undefined, regenerated.key);
-    if (regenerated.key === key) {
-      // A log-in with the seed of the session this request holds: the session stays, under its id.
-      const previous = replaced(state, now);
-      lifecycle.joinChain(previous.chain!, previous.createdAt);
-      await save(inv, shape, previous, json, now);
-      return deadline(previous.createdAt, now, options);
-    }
-    // A seeded id may name a session that exists already (the user's, from another device): join it while it is
-    // alive (its chain, so its id, and its start), replace it otherwise, unless a later deployment wrote it and
-    // it is still alive. The one read a seeded log-in costs.
-    const existing = regenerated.seeded
-      ? await budget((o) => store.load(regenerated.key, o), 'read')
-      : undefined;
-    const live = existing && isAlive(existing, now, options) ? existing : undefined;
-    if (live && isNewerSchema(live.schemaVersion, options.version)) {
-      throw newerSchema(regenerated.key, live.schemaVersion, options);
-    }
+    const owner = await ownerToBind(inv, regenerated.owner);
     // The old id dies first, on the condition that it is still what this invocation read: a write another
     // request made since is a conflict before anything is written, so a stale copy never carries over to the
-    // new id, and a log-out since (nothing left to delete) writes no new id: a logged-out session stays out.
-    // Should the new id's write then fail, the user is logged out, never left with two live ids.
+    // new id, and a log-out or revocation since (nothing left to delete) writes no new id: a logged-out
+    // session stays out. Should the new id's write then fail, the user is logged out, never left with two
+    // live ids.
     if ((await end(inv)) === 'absent' && state.kind === 'existing') {
       throw new SessionConflictError(sessionRef(key), { key, current: null });
     }
-    // Only a session with a chain can be joined (one a store kept whole); any other is replaced.
-    if (live?.chain !== undefined) lifecycle.joinChain(live.chain, live.createdAt);
-    const { chain, at } = lifecycle.regenerated!;
+    const { chain, at } = regenerated;
     await save(
       inv,
       shape,
       {
         key: regenerated.key,
         createdAt: at,
-        version: existing?.version,
-        writeTokens: existing?.writeTokens,
+        version: undefined,
         chain,
+        ...(owner && { owner: owner.key, ownerEpoch: owner.epoch, label: owner.label }),
       },
       json,
       now,
@@ -155,28 +141,29 @@ export async function persist(
     return deadline(at, now, options);
   }
 
-  if (!stored) {
+  if (state.kind !== 'existing') {
     const json = await validated(inv, shape, data, undefined, key);
     const previous = replaced(state, now);
     await save(inv, shape, previous, json, now);
     return deadline(previous.createdAt, now, options);
   }
+  const { stored: existing } = state;
   if (options.update) {
     const json = await serialize(shape, data);
-    if (json !== stored.data) {
-      await save(inv, shape, stored, await validated(inv, shape, data, json, key), now);
-      return deadline(stored.createdAt, now, options);
+    if (json !== existing.data) {
+      await save(inv, shape, existing, await validated(inv, shape, data, json, key), now);
+      return deadline(existing.createdAt, now, options);
     }
   }
-  if (options.ttl > 0 && now - stored.updatedAt >= options.touchAfter * 1000) {
-    const slid = deadline(stored.createdAt, now, options);
+  if (options.ttl > 0 && now - existing.updatedAt >= options.touchAfter * 1000) {
+    const slid = deadline(existing.createdAt, now, options);
     const touched = await budget((o) =>
-      store.touch(key, { expiresAt: slid, updatedAt: now, expectedVersion: stored.version }, o),
+      store.touch(key, { expiresAt: slid, updatedAt: now, expectedVersion: existing.version }, o),
     );
     log?.debug('lambda-sessions: session expiry slid', { session: sessionRef(key), touched });
     return slid;
   }
-  return deadline(stored.createdAt, stored.updatedAt, options);
+  return deadline(existing.createdAt, existing.updatedAt, options);
 }
 
 /**
@@ -250,22 +237,42 @@ async function validated(
 
 /**
  * What a write replaces: the item's key, creation (or its chain's start), the version that was read, its
- * write tokens and its log-in chain.
+ * write tokens, its log-in chain and whom it belongs to.
  */
-interface Previous {
+interface Previous extends Partial<
+  Pick<StoredSession, 'writeTokens' | 'chain' | 'owner' | 'ownerEpoch' | 'label'>
+> {
   readonly key: string;
   readonly createdAt: number;
   readonly version: number | undefined;
-  readonly writeTokens?: readonly string[] | undefined;
-  readonly chain?: string | undefined;
 }
 
-/** What a write under the state's own key replaces, as this invocation read it. */
-function replaced(state: SessionState, now: number): Previous {
-  if (state.kind === 'existing') return state.stored;
+/**
+ * The owner a regenerated session is bound to, with the epoch it is bound under: the session's own on an id
+ * rotation (a rotation in flight while its owner was revoked stays revoked), the owner's current one on a
+ * log-in, read before anything is written. Needs a store that keeps owners.
+ */
+async function ownerToBind(
+  { store, budget }: Invocation,
+  owner: OwnerBinding | undefined,
+): Promise<(OwnerBinding & { readonly epoch: number }) | undefined> {
+  if (!owner) return undefined;
+  const { owners } = store;
+  if (!owners) {
+    throw new SessionConfigurationError(
+      `regenerate({ owner }) binds the session to an owner, which the store (${store.constructor.name}) does not ` +
+        'keep: use DynamoDBSessionStore, MemorySessionStore or FileSessionStore, or implement SessionStore.owners.',
+    );
+  }
+  if (owner.epoch !== undefined) return { ...owner, epoch: owner.epoch };
+  return { ...owner, epoch: await budget((o) => owners.epoch(owner.key, o), 'read') };
+}
+
+/** What a new session's write under the state's own key replaces, as this invocation read it. */
+function replaced(state: Exclude<SessionState, { kind: 'existing' }>, now: number): Previous {
   const version = state.kind === 'new-by-client' ? state.replaces : undefined;
   const carried = state.kind === 'new-by-client' ? state.carried : undefined;
-  return { key: state.key, createdAt: carried?.createdAt ?? now, version, chain: carried?.chain };
+  return { ...carried, key: state.key, createdAt: carried?.createdAt ?? now, version };
 }
 
 /**
@@ -294,6 +301,13 @@ async function save(
     ...(validatedRules === undefined ? {} : { validatedRules }),
     writeTokens: [newWriteToken(), ...(previous.writeTokens ?? []).slice(0, WRITE_TOKENS_KEPT - 1)],
     ...(previous.chain === undefined ? {} : { chain: previous.chain }),
+    ...(previous.owner === undefined
+      ? {}
+      : {
+          owner: previous.owner,
+          ownerEpoch: previous.ownerEpoch ?? 0,
+          ...(previous.label === undefined ? {} : { label: previous.label }),
+        }),
   };
   try {
     await budget((o) => store.save(saved, previous.version, o));
@@ -349,8 +363,4 @@ async function dataWasSet(inv: Invocation, shape: DataShape): Promise<boolean> {
 /** A write's token: 128 random bits, base64url. */
 function newWriteToken(): string {
   return randomBytes(16).toString('base64url');
-}
-
-function newerSchema(key: string, schemaVersion: number | undefined, options: ResolvedSessionOptions) {
-  return new SessionNewerSchemaError(sessionRef(key), schemaVersion ?? 1, options.version);
 }

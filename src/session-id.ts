@@ -16,70 +16,40 @@ export function generateSessionId(): string {
 }
 
 /**
- * The id of a session tied to a stable key (a user id), `<seed part>.<chain part>`, 87 characters; the dot
- * keeps it apart from every server-issued and client id.
- * - The seed part is an HMAC-SHA-256 of the seed under the server secret: it names the item (see
- *   {@link hashSessionId}), so every device of the user finds the one session with one read, and nobody
- *   without the secret can compute it (a bare hash of a user id could be computed by anyone who knows it).
- * - The chain part is an HMAC, under the same secret, of the seed part and a random salt drawn whenever the
- *   user's session starts (a log-in while none is live). The item keeps the salt, for the next device to
- *   join, and the chain part's hash, to check ids against (see {@link seededChain}); log-out deletes both, so
- *   every id of that chain, stolen or not, is dead, and the next log-in's id differs.
- * Each HMAC has its own label, and neither is the id of earlier versions (a bare HMAC of the seed).
+ * The id of a session that belongs to an owner (`regenerate({ owner })`), `<random part>.<owner key>`, 87
+ * characters; the dot keeps it apart from every server-issued and client id. The random part is a fresh
+ * server-issued id, so every log-in of every device gets its own unguessable id; the owner key (see
+ * {@link ownerKeyOf}) tells the store, before it reads anything, which owner's revocation epoch to read with
+ * the session: one round trip answers both "is the session there" and "was it revoked".
  */
-export function deriveSessionId(seed: string, salt: string, secret: Uint8Array): string {
-  return seededId(hmac(secret, SEED_LABEL, seed), salt, secret);
+export function generateOwnedSessionId(ownerKey: string): string {
+  return `${generateSessionId()}.${ownerKey}`;
 }
 
 /**
- * What a seeded session's item keeps of its chain: `<salt>.<SHA-256 of the chain part>`. A table reader can
- * compute no id from it (the chain part needs the secret); a request's id is checked against it without one.
+ * The key an owner is stored under: an HMAC-SHA-256 of the owner (a user id, an e-mail) under the server
+ * secret, base64url. A table reader, or the holder of a cookie, learns nothing of the owner from it, and
+ * cannot compute it for another owner (a bare hash of an e-mail could be computed by anyone who knows it).
  */
-export function seededChain(id: string, salt: string): string {
-  return `${salt}.${sha256(id.slice(SEED_PART_LENGTH + 1))}`;
+export function ownerKeyOf(owner: string, secret: Uint8Array): string {
+  return createHmac('sha256', secret).update(`${OWNER_LABEL}\0${owner}`, 'utf8').digest('base64url');
 }
 
-/** The seeded id of the same seed part on the stored chain `chain`: how a device joins the user's live session. */
-export function rechainSessionId(id: string, chain: string, secret: Uint8Array): string {
-  return seededId(id.slice(0, SEED_PART_LENGTH), chain.split('.')[0]!, secret);
+/** The owner key an owned id carries, or `undefined` for an id of another shape. */
+export function ownerKeyOfId(id: string): string | undefined {
+  return OWNED_ID.test(id) ? id.slice(OWNER_KEY_START) : undefined;
 }
 
-/**
- * Whether `id` may open the item found under its key. A seeded id must be of the chain the item holds (an id
- * of an ended chain finds the item of a later log-in, and must not open it); any other id's key is its hash,
- * so finding the item is the proof.
- */
-export function opensStoredSession(id: string, chain: string | undefined): boolean {
-  if (!isSeededId(id)) return true;
-  // Hashes compared: how long the comparison takes tells nothing about an id.
-  return chain?.split('.')[1] === sha256(id.slice(SEED_PART_LENGTH + 1));
-}
-
-/** A salt: 128 random bits, base64url. */
+/** A log-in chain's mark (see `StoredSession.chain`): 128 random bits, base64url. */
 export function newSalt(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** Whether an id has the shape of a seeded id (`regenerate({ seed })`). */
-export function isSeededId(id: string): boolean {
-  return SEEDED_ID.test(id);
-}
+const OWNER_LABEL = 'lambda-sessions owner v1';
+const OWNER_KEY_START = 44;
 
-const SEED_LABEL = 'lambda-sessions seed v2';
-const CHAIN_LABEL = 'lambda-sessions chain v2';
-const SEED_PART_LENGTH = 43;
-
-/** `<seed part 43>.<chain part 43>`: two HMAC-SHA-256 as base64url. */
-const SEEDED_ID = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/;
-
-function seededId(seedPart: string, salt: string, secret: Uint8Array): string {
-  return `${seedPart}.${hmac(secret, CHAIN_LABEL, `${seedPart}.${salt}`)}`;
-}
-
-/** HMAC-SHA-256 of a labelled message: the label keeps each use of the one secret apart. */
-function hmac(secret: Uint8Array, label: string, message: string): string {
-  return createHmac('sha256', secret).update(`${label}\0${message}`, 'utf8').digest('base64url');
-}
+/** `<random part 43>.<owner key 43>`. */
+const OWNED_ID = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/;
 
 /**
  * SHA-256 as base64url: Node's one-shot `crypto.hash()` (Node 20.12 and 21.7 on) where it exists, a third of
@@ -93,20 +63,19 @@ const sha256: (text: string) => string =
 
 /**
  * Whether an id read from a request is worth a lookup. In strict mode only the shapes the server issues are
- * (random, and seeded); with `acceptClientId`, any id of the client pattern is too. Anything else is "no session" without touching the
+ * (random, and owned); with `acceptClientId`, any id of the client pattern is too. Anything else is "no session" without touching the
  * table.
  */
 export function isUsableId(id: string, acceptClientId: boolean): boolean {
-  return (acceptClientId ? CLIENT_ID : SERVER_ID).test(id) || isSeededId(id);
+  return (acceptClientId ? CLIENT_ID : SERVER_ID).test(id) || OWNED_ID.test(id);
 }
 
 /**
  * The partition key stored for an id: base64url SHA-256. A table dump (backup, export, console) then holds no
- * id that could be replayed as a cookie or header. A seeded id's key is the hash of its seed part and dot
- * alone, the same for every chain of the seed: no other id hashes the same text (none has a dot).
+ * id that could be replayed as a cookie or header.
  */
 export function hashSessionId(id: string): string {
-  return sha256(isSeededId(id) ? id.slice(0, SEED_PART_LENGTH + 1) : id);
+  return sha256(id);
 }
 
 /** How a session is named in logs and errors: a prefix of its hash, never the id itself. */

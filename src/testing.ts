@@ -6,7 +6,7 @@
 import { deepStrictEqual, ok, rejects, strictEqual } from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { conflictWinner, SessionConflictError, SessionConfigurationError } from './errors';
-import { type SessionStore, type StoredSession } from './stores/session-store';
+import { type OwnerIndex, type SessionStore, type StoredSession } from './stores/session-store';
 
 /**
  * The test functions the suite registers its tests with. Jest, Vitest, Mocha and `node:test` (imported) all
@@ -216,6 +216,108 @@ export function describeSessionStoreConformance(
         results.every((r) => r.status === 'fulfilled' || isConflict(r.reason)),
         'the losers are conflicts',
       );
+    });
+  });
+}
+
+/**
+ * Registers the tests of a store's `SessionStore.owners` (sessions that belong to a user): owner
+ * attributes kept exactly, the session and its owner's epoch read together, epochs raised atomically and
+ * independently per owner, and the owner's list of sessions without their data. Run it beside
+ * {@link describeSessionStoreConformance} for a store that implements `owners`.
+ *
+ * @param name the store's name, for the test titles
+ * @param makeStore a fresh store (or one with room for fresh keys) for each test
+ * @param api the test functions; by default the runner's globals `describe`, `it` and `beforeEach`
+ */
+export function describeOwnerIndexConformance(
+  name: string,
+  makeStore: () => SessionStore | Promise<SessionStore>,
+  api: ConformanceTestApi = globalTestApi(),
+): void {
+  const { describe, it, beforeEach } = api;
+  describe(`${name} conforms to SessionStore.owners`, () => {
+    let store: SessionStore;
+    let owners: OwnerIndex;
+    beforeEach(async () => {
+      store = await makeStore();
+      if (!store.owners)
+        throw new SessionConfigurationError(`${name} has no owners index (SessionStore.owners).`);
+      owners = store.owners;
+    });
+
+    it('gives epoch 0 for an owner never revoked, and no session for a key never saved', async () => {
+      const owner = freshKey();
+      strictEqual(await owners.epoch(owner), 0);
+      deepStrictEqual(await owners.loadOwned(freshKey(), owner), { session: undefined, epoch: 0 });
+    });
+
+    it('keeps the owner, the epoch it was bound under and the label, and through an expiry slide', async () => {
+      const key = freshKey();
+      const owned = { owner: freshKey(), ownerEpoch: 2, label: 'Firefox on Linux ✓' };
+      await store.save(session(key, owned), undefined);
+      await store.touch(key, { expiresAt: Date.now() + 60_000, updatedAt: Date.now(), expectedVersion: 1 });
+      const loaded = await store.load(key);
+      deepStrictEqual({ owner: loaded?.owner, ownerEpoch: loaded?.ownerEpoch, label: loaded?.label }, owned);
+    });
+
+    it('reads the session and its owner’s epoch together, the epoch raised by revokeAll', async () => {
+      const key = freshKey();
+      const owner = freshKey();
+      await store.save(session(key, { owner, ownerEpoch: 0 }), undefined);
+      strictEqual(await owners.revokeAll(owner), 1);
+      const { session: found, epoch } = await owners.loadOwned(key, owner);
+      strictEqual(found?.key, key);
+      strictEqual(found?.owner, owner);
+      strictEqual(epoch, 1);
+      strictEqual(await owners.epoch(owner), 1);
+    });
+
+    it('raises an owner’s epoch once per revokeAll, when ten run at once, and no other owner’s', async () => {
+      const owner = freshKey();
+      const other = freshKey();
+      const epochs = await Promise.all(Array.from({ length: 10 }, () => owners.revokeAll(owner)));
+      deepStrictEqual(
+        [...epochs].sort((a, b) => a - b),
+        Array.from({ length: 10 }, (_, i) => i + 1),
+      );
+      strictEqual(await owners.epoch(owner), 10);
+      strictEqual(await owners.epoch(other), 0);
+    });
+
+    it('lists the owner’s sessions without their data, and no one else’s', async () => {
+      const owner = freshKey();
+      const [phone, laptop, theirs, nobodys] = [freshKey(), freshKey(), freshKey(), freshKey()];
+      await store.save(
+        session(phone, { owner, ownerEpoch: 0, label: 'Phone', updatedAt: 1_700_000_001_000 }),
+        undefined,
+      );
+      await store.save(session(laptop, { owner, ownerEpoch: 1 }), undefined);
+      await store.save(session(theirs, { owner: freshKey(), ownerEpoch: 0 }), undefined);
+      await store.save(session(nobodys), undefined);
+      const listed = [...(await owners.list(owner))].sort((a, b) => a.key.localeCompare(b.key));
+      deepStrictEqual(
+        listed,
+        [
+          {
+            key: phone,
+            createdAt: 1_700_000_000_000,
+            updatedAt: 1_700_000_001_000,
+            expiresAt: 1_700_000_600_000,
+            ownerEpoch: 0,
+            label: 'Phone',
+          },
+          {
+            key: laptop,
+            createdAt: 1_700_000_000_000,
+            updatedAt: 1_700_000_000_000,
+            expiresAt: 1_700_000_600_000,
+            ownerEpoch: 1,
+            label: undefined,
+          },
+        ].sort((a, b) => a.key.localeCompare(b.key)),
+      );
+      deepStrictEqual(await owners.list(freshKey()), []);
     });
   });
 }

@@ -33,6 +33,13 @@ export class Cart {
     else this.items.push(item);
   }
 
+  /** Takes the line of `sku` out of the cart; whether there was one. */
+  remove(sku: string): boolean {
+    const before = this.items.length;
+    this.items = this.items.filter((i) => i.sku !== sku);
+    return this.items.length < before;
+  }
+
   total(): number {
     return this.items.reduce((sum, item) => sum + item.subtotal(), 0);
   }

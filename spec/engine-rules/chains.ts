@@ -1,5 +1,5 @@
 // Log-in chains: the absolute timeout counts from a chain's first log-in (its first regenerate()), and no
-// regenerate(), seeded or not, joining device or not, restarts it. Time is the engine's clock, Date.now(),
+// regenerate(), bound to an owner or not, restarts it. Time is the engine's clock, Date.now(),
 // moved forward by the test: nothing waits.
 import { randomBytes } from 'node:crypto';
 import { hashSessionId, type SessionOptions } from '../../src';
@@ -7,7 +7,7 @@ import { type EngineStore } from '../support/engine-store';
 import { type Action, header, type Response, seen, userHandler } from './user-handler';
 
 const MINUTE = 60_000;
-/** One hour absolute, two hours idle: the session dies of its absolute limit, and the secret for seeds. */
+/** One hour absolute, two hours idle: the session dies of its absolute limit, and the secret for owners. */
 const OPTIONS: SessionOptions = {
   absoluteTimeout: 3600,
   idSecret: randomBytes(32).toString('base64url'),
@@ -21,9 +21,9 @@ const logIn = handler((data, session) => {
   data.user = 'ada';
   session.regenerate();
 });
-const logInSeeded = handler((data, session) => {
+const logInOwned = handler((data, session) => {
   data.user = 'ada';
-  session.regenerate({ seed: 'ada' });
+  session.regenerate({ owner: 'ada' });
 });
 const rotate = handler((_data, session) => session.regenerate());
 const view = handler();
@@ -78,30 +78,21 @@ export function describeChainRules(local: EngineStore): void {
       expect(createdAt).toEqual(new Date(start));
     });
 
-    it('a device joining a seeded session does not stretch it', async () => {
-      const phone = idOf(await logInSeeded({}));
-      advance(50);
-      const laptop = idOf(await logInSeeded({}));
-      expect(laptop).toBe(phone);
-      advance(11);
-      expect(seen(await view(header(laptop)))).toEqual({});
-    });
-
-    it('a seeded log-in from a logged-in session carries the chain’s start', async () => {
+    it('a log-in bound to an owner from a logged-in session carries the chain’s start', async () => {
       const id = idOf(await logIn({}));
       advance(50);
-      const seeded = idOf(await logInSeeded(header(id)));
+      const owned = idOf(await logInOwned(header(id)));
       advance(11);
-      expect(seen(await view(header(seeded)))).toEqual({});
+      expect(seen(await view(header(owned)))).toEqual({});
     });
 
-    it('a log-in after the chain died starts a new one', async () => {
-      const phone = idOf(await logInSeeded({}));
-      advance(61);
-      const again = idOf(await logInSeeded({}));
-      expect(again).not.toBe(phone);
+    it('an id rotation of an owned session carries the chain’s start', async () => {
+      const id = idOf(await logInOwned({}));
       advance(50);
-      expect(seen(await view(header(again)))).toEqual({ user: 'ada' });
+      const rotated = idOf(await rotate(header(id)));
+      expect(seen(await view(header(rotated)))).toEqual({ user: 'ada' });
+      advance(11);
+      expect(seen(await view(header(rotated)))).toEqual({});
     });
   });
 }

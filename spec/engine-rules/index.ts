@@ -11,7 +11,7 @@ import { describeInvocationRules } from './invocation';
 import { describeLifecycleRules } from './lifecycle';
 import { describeLoggingRules } from './logging';
 import { describeSchemaRules } from './schema';
-import { describeSeedRules } from './seeds';
+import { describeOwnerRules } from './owners';
 import { describeStandardSchemaRules } from './standard-schema';
 import { describeSessionLambdaRules } from './session-lambda';
 import { describeTransportRules } from './transport';
@@ -44,7 +44,7 @@ export function describeEngineRules(name: string, setup: () => EngineStore): voi
 
     describeInvocationRules(local);
     describeLifecycleRules(local);
-    describeSeedRules(local);
+    describeOwnerRules(local);
     describeChainRules(local);
     describeAnonymousRules(local);
     describeSchemaRules(local);

@@ -1,7 +1,6 @@
 // Cookies and the session lifecycle on every event kind: round trips, log-in, log-out, derived ids, and a
 // configured cookie with a handler's `cookie: true`.
 import { type APIGatewayProxyEventV2 } from 'aws-lambda';
-import { randomBytes } from 'node:crypto';
 import { IsOptional, IsString } from 'class-validator';
 import {
   hashSessionId,
@@ -329,37 +328,6 @@ export function describeLifecycleRules(local: EngineStore): void {
       await logOut(header(clientId));
       expect(local.calls()).toEqual(['load']);
       await expectHeld();
-    });
-  });
-
-  describe('ids derived from a stable key', () => {
-    const secret = randomBytes(32).toString('base64url');
-    const logInAs = (user: string, idSecret = secret) =>
-      handler({ idSecret }, (data, session) => {
-        data.user = user;
-        session.regenerate({ seed: user });
-      });
-    const idOf = (response: Record<string, unknown>) =>
-      (response.headers as Record<string, string>)['session-id']!;
-
-    it('gives one user the same session from every device, and it is an HMAC, not a hash anyone can compute', async () => {
-      const first = idOf(await logInAs('user-42')({}));
-      const second = idOf(await logInAs('user-42')({}));
-      expect(second).toBe(first);
-      expect(first).not.toBe(hashSessionId('user-42'));
-      expect(idOf(await logInAs('user-42', randomBytes(32).toString('hex'))({}))).not.toBe(first);
-      expect(idOf(await logInAs('user-43')({}))).not.toBe(first);
-      expect(await local.count()).toBe(3);
-    });
-
-    it('refuses an empty seed', async () => {
-      const empty = handler({ idSecret: secret }, (_d, session) => session.regenerate({ seed: '' }));
-      await expect(empty({})).rejects.toThrow(/needs a non-empty string seed/);
-    });
-
-    it('refuses a seed without a server secret', async () => {
-      const noSecret = handler({}, (_d, session) => session.regenerate({ seed: 'user-1' }));
-      await expect(noSecret({})).rejects.toThrow(/set the idSecret option/);
     });
   });
 

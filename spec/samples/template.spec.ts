@@ -3,6 +3,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, type Tags } from 'yaml';
+import { DEFAULT_ATTRIBUTE_NAMES } from '../../src/stores/dynamodb-item';
+import { DEFAULT_OWNER_INDEX_NAME, sessionTableInput } from '../../src/stores/dynamodb-table';
 
 const SAMPLES = join(__dirname, '..', '..', 'samples');
 
@@ -35,9 +37,14 @@ describe('samples/template.yaml', () => {
   it('has the sessions table the library expects: string key "key", on-demand, TTL on "ttl"', () => {
     expect(table.Type).toBe('AWS::DynamoDB::Table');
     expect(table.Properties.KeySchema).toEqual([{ AttributeName: 'key', KeyType: 'HASH' }]);
-    expect(table.Properties.AttributeDefinitions).toEqual([{ AttributeName: 'key', AttributeType: 'S' }]);
     expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
     expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
+  });
+
+  it('has the owner index, as lambda-sessions create-table makes it', () => {
+    const cli = sessionTableInput('sessions', DEFAULT_ATTRIBUTE_NAMES, DEFAULT_OWNER_INDEX_NAME);
+    expect(table.Properties.AttributeDefinitions).toEqual(cli.AttributeDefinitions);
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(cli.GlobalSecondaryIndexes);
   });
 
   it("keeps the table, users' sessions, when the stack is deleted or the table replaced", () => {
@@ -63,13 +70,24 @@ describe('samples/template.yaml', () => {
     expect(build.Target).toBe(`node${/^nodejs(\d+)\.x$/.exec(String(fn.Properties.Runtime))![1]}`);
   });
 
-  it('allows exactly GetItem, PutItem, UpdateItem and DeleteItem, on that table only', () => {
+  it('allows exactly the item operations and BatchGetItem on that table, and Query on its owner index only', () => {
     const statements = (fn.Properties.Policies as { Statement: Node[] }[]).flatMap((p) => p.Statement);
     expect(statements).toEqual([
       {
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Action: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchGetItem',
+        ],
         Resource: { 'Fn::GetAtt': ['SessionsTable', 'Arn'] },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:Query'],
+        Resource: { 'Fn::Sub': '${SessionsTable.Arn}/index/owner-index' },
       },
     ]);
   });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DynamoDBSessionStore, FileSessionStore, MemorySessionStore } from '../../src';
 import { useSessionTable } from '../support/dynalite';
 import { dynamoBackend, startDynamoBackend } from '../support/dynamo-backend';
-import { describeSessionStoreConformance } from '../../src/testing';
+import { describeOwnerIndexConformance, describeSessionStoreConformance } from '../../src/testing';
 
 const local = useSessionTable(startDynamoBackend);
 const folder = mkdtempSync(join(tmpdir(), 'lambda-sessions-'));
@@ -25,4 +25,13 @@ describeSessionStoreConformance(
   `DynamoDBSessionStore, everything compressed (${dynamoBackend})`,
   () =>
     new DynamoDBSessionStore({ tableName: local.tableName, client: local.dynamo.client, compressAbove: 0 }),
+);
+describeOwnerIndexConformance('MemorySessionStore', () => new MemorySessionStore());
+describeOwnerIndexConformance(
+  'FileSessionStore',
+  () => new FileSessionStore({ path: join(folder, 'owners.json') }),
+);
+describeOwnerIndexConformance(
+  `DynamoDBSessionStore (${dynamoBackend})`,
+  () => new DynamoDBSessionStore({ tableName: local.tableName, client: local.dynamo.client }),
 );

@@ -85,14 +85,30 @@ export function withLoopbackGuard(client: DynamoDBClient): DynamoDBClient {
 
 let tableCounter = 0;
 
-/** Creates a session table (on-demand, string hash key) with a fresh name, and returns the name. */
+/**
+ * Creates a session table (on-demand, string hash key, and the owner index the README's layout has) with a
+ * fresh name, and returns the name.
+ */
 export async function createSessionTable(client: DynamoDBClient, keyName = 'key'): Promise<string> {
   const tableName = `sessions-${process.pid}-${++tableCounter}`;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       KeySchema: [{ AttributeName: keyName, KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: keyName, AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: keyName, AttributeType: 'S' },
+        { AttributeName: 'owner', AttributeType: 'S' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'owner-index',
+          KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }],
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['createdAt', 'updatedAt', 'ttl', 'ownerEpoch', 'label'],
+          },
+        },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
@@ -158,6 +174,8 @@ const STORE_CALLS: Readonly<Record<string, string>> = {
   PutItem: 'save',
   UpdateItem: 'touch',
   DeleteItem: 'delete',
+  BatchGetItem: 'loadOwned',
+  Query: 'list',
 };
 
 /**

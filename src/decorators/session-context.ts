@@ -1,22 +1,42 @@
 import { onConstructor, record } from './parameters';
 
+/** What `SessionContext.regenerate()` may bind the session to. */
+export interface RegenerateOptions {
+  /**
+   * Binds the session to an owner (the user who logs in: a user id, an e-mail): `listSessions(owner)` then
+   * lists it, `revokeSession()` and `revokeAllSessions()` end it. The owner is stored only as an HMAC under the
+   * `idSecret` option, which owners need. Without `owner`, a session bound to one stays bound (an id rotation).
+   */
+  owner?: string;
+  /**
+   * A short device label shown by `listSessions()` (e.g. "Firefox on Linux", from the User-Agent). Control
+   * characters are dropped, whitespace collapsed, and it is cut to 100 characters: a label made from what a
+   * client sent is safe to pass. Only for a session bound to an owner.
+   */
+  label?: string;
+}
+
 /**
  * A session's lifecycle, from inside the handler: inject it with `@SessionContext()` or read it with
  * `getSessionContext()`.
  *
- * Safe to log: the handle keeps the id (and the `idSecret` that derives seeded ids) in private fields, and
+ * Safe to log: the handle keeps the id (and the `idSecret` that keys owners) in private fields, and
  * `JSON.stringify()`, `console.log()`, `util.inspect()` and structured loggers (Powertools' `{ ctx }`, pino)
  * print only its hash prefix (`session`), `isNew`, `createdAt`, `expiresAt`, `isDestroyed` and whether it was
  * regenerated. Only reading `id` gives the id.
  */
 export interface SessionContext {
   /**
-   * The session id as the client will hold it after this invocation (the new one after `regenerate()`; after
-   * `regenerate({ seed })` it is settled when the session is written, which may join another device's): a
+   * The session id as the client will hold it after this invocation (the new one after `regenerate()`): a
    * bearer credential, readable only by this explicit access. Never log it; log the handle, which names the
    * session by its hash prefix.
    */
   readonly id: string;
+  /**
+   * The session's reference: a prefix of its id's hash, as logs name it and `listSessions()` gives it (to mark
+   * "this device" in a list, or to exclude it). Not a credential.
+   */
+  readonly ref: string;
   /** Whether the session was created by this invocation. */
   readonly isNew: boolean;
   /**
@@ -38,12 +58,10 @@ export interface SessionContext {
    * Gives the session a new id and keeps its data: call it on every privilege change (log-in), so that an id
    * an attacker planted or saw before is dead at once. The old item is deleted after the handler returns.
    *
-   * With `seed` (a stable key such as a user id, and the `idSecret` option), every device of the user shares
-   * one session: while a session of that seed is alive, a log-in joins it (its id, its start; the data is
-   * this session's), and otherwise starts a new one under a new id. `destroy()` on any device ends it for all,
-   * and no id of it, stolen or not, opens the next one. Nobody without the secret can compute these ids.
+   * With `owner`, the session belongs to that user from now on (see {@link RegenerateOptions}): each device
+   * has its own session and id, and `revokeAllSessions(owner)` ends all of them at their next request.
    */
-  regenerate(options?: { seed?: string }): void;
+  regenerate(options?: RegenerateOptions): void;
 }
 
 /**

@@ -8,7 +8,7 @@ import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'nod
 import { DEFAULT_MAX_SESSION_BYTES } from '../constants';
 import { SessionConfigurationError, SessionCorruptError, SessionTooLargeError } from '../errors';
 import { sessionRef } from '../session-id';
-import { type StoredSession } from './session-store';
+import { type OwnedSessionSummary, type StoredSession } from './session-store';
 
 /** The names of the item's attributes. Change them to match an existing table. */
 export interface AttributeNames {
@@ -32,6 +32,18 @@ export interface AttributeNames {
   writeTokens: string;
   /** The log-in chain's salt (a string), on sessions `regenerate()` wrote. @default 'chain' */
   chain: string;
+  /**
+   * The owner key (a string, an HMAC of the owner) of a session bound to an owner: the partition key of the
+   * owner index (a sparse global secondary index: sessions of nobody are not in it). @default 'owner'
+   */
+  owner: string;
+  /**
+   * A number: on a session, the owner's epoch it was bound under; on an owner's epoch item (key
+   * `owner.<owner key>`), the epoch. @default 'ownerEpoch'
+   */
+  ownerEpoch: string;
+  /** The device label of a session bound to an owner (a string). @default 'label' */
+  label: string;
 }
 
 /** The attribute names `session-lambda` and this library use unless told otherwise. */
@@ -46,7 +58,15 @@ export const DEFAULT_ATTRIBUTE_NAMES: Readonly<AttributeNames> = /* @__PURE__ */
   validatedRules: 'validatedRules',
   writeTokens: 'writeTokens',
   chain: 'chain',
+  owner: 'owner',
+  ownerEpoch: 'ownerEpoch',
+  label: 'label',
 });
+
+/** The key of an owner's epoch item: no session key (a 43-character hash) has a dot. */
+export function epochItemKey(ownerKey: string): string {
+  return `owner.${ownerKey}`;
+}
 
 /** DynamoDB's item size limit: 400 KB. */
 export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
@@ -111,6 +131,11 @@ export class SessionItemCodec {
     if (session.validatedRules !== undefined) item[n.validatedRules] = session.validatedRules;
     if (session.writeTokens !== undefined) item[n.writeTokens] = [...session.writeTokens];
     if (session.chain !== undefined) item[n.chain] = session.chain;
+    if (session.owner !== undefined) {
+      item[n.owner] = session.owner;
+      item[n.ownerEpoch] = session.ownerEpoch ?? 0;
+      if (session.label !== undefined) item[n.label] = session.label;
+    }
     const size = itemSize(item);
     if (size > this.maxItemBytes)
       throw new SessionTooLargeError(sessionRef(session.key), size, this.maxItemBytes);
@@ -136,7 +161,9 @@ export class SessionItemCodec {
     const validatedRules = item[n.validatedRules];
     const writeTokens = item[n.writeTokens];
     const chain = item[n.chain];
+    const { owner, ownerEpoch, label } = this.ownerAttributes(item);
     if (
+      owner === null ||
       (chain !== undefined && typeof chain !== 'string') ||
       (schemaVersion !== undefined && typeof schemaVersion !== 'number') ||
       (validatedRules !== undefined && typeof validatedRules !== 'string') ||
@@ -165,7 +192,61 @@ export class SessionItemCodec {
       ...(validatedRules === undefined ? {} : { validatedRules }),
       ...(writeTokens === undefined ? {} : { writeTokens: writeTokens }),
       ...(chain === undefined ? {} : { chain }),
+      ...(owner === undefined ? {} : { owner, ownerEpoch, ...(label === undefined ? {} : { label }) }),
     };
+  }
+
+  /**
+   * What an item of the owner index gives (the index projects no data): `undefined` for an item not of that
+   * shape, which is left out of the list rather than failing it.
+   */
+  summaryOf(item: Record<string, unknown>): OwnedSessionSummary | undefined {
+    const n = this.names;
+    const key = item[n.key];
+    const ttl = item[n.ttl];
+    const createdAt = item[n.createdAt];
+    const updatedAt = item[n.updatedAt];
+    const { owner, ownerEpoch, label } = this.ownerAttributes(item);
+    if (
+      typeof key !== 'string' ||
+      typeof owner !== 'string' ||
+      (ttl !== undefined && typeof ttl !== 'number') ||
+      typeof createdAt !== 'number' ||
+      typeof updatedAt !== 'number'
+    ) {
+      return undefined;
+    }
+    return {
+      key,
+      createdAt,
+      updatedAt,
+      expiresAt: ttl === undefined ? undefined : ttl * 1000,
+      ownerEpoch,
+      label,
+    };
+  }
+
+  /** An item's owner attributes: all absent, or owner and epoch (and a label) well typed; `owner: null` if not. */
+  private ownerAttributes(item: Record<string, unknown>): {
+    owner: string | null | undefined;
+    ownerEpoch: number | undefined;
+    label: string | undefined;
+  } {
+    const n = this.names;
+    const owner = item[n.owner];
+    const ownerEpoch = item[n.ownerEpoch];
+    const label = item[n.label];
+    if (owner === undefined && ownerEpoch === undefined && label === undefined) {
+      return { owner: undefined, ownerEpoch: undefined, label: undefined };
+    }
+    if (
+      typeof owner !== 'string' ||
+      typeof ownerEpoch !== 'number' ||
+      (label !== undefined && typeof label !== 'string')
+    ) {
+      return { owner: null, ownerEpoch: undefined, label: undefined };
+    }
+    return { owner, ownerEpoch, label };
   }
 
   /** The item a failed condition returned, in the SDK's low-level form (`{ S }`, `{ N }`, `{ B }`). */

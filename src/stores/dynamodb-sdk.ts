@@ -8,7 +8,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_STORE_TIMEOUT_MS } from '../constants';
 import { type DynamoDBSessionStoreOptions } from './dynamodb-store';
 
-export { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+export {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 
 /** The document client a store sends through: the one given, or one built for the options. */
 export function documentClient(options: DynamoDBSessionStoreOptions): DynamoDBDocumentClient {

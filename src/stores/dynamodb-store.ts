@@ -15,11 +15,15 @@ import {
 import { sessionRef } from '../session-id';
 import type * as DynamoDBSdk from './dynamodb-sdk';
 import { loadDynamoDBSdk } from './load-dynamodb-sdk';
-import { type AttributeNames, SessionItemCodec, ttlSeconds } from './dynamodb-item';
+import { type AttributeNames, epochItemKey, SessionItemCodec, ttlSeconds } from './dynamodb-item';
 import { RequestAbort, type WriteCommand, WriteAttempts } from './dynamodb-request';
+import { DEFAULT_OWNER_INDEX_NAME } from './dynamodb-table';
 import { LOCAL_CREDENTIALS_ADVICE, type MissingSdkSetting, missingSdkSetting } from './sdk-setup';
 import {
   type DeleteCondition,
+  type OwnedLoad,
+  type OwnedSessionSummary,
+  type OwnerIndex,
   type SessionStore,
   type StoreCallOptions,
   type StoredSession,
@@ -66,7 +70,15 @@ export interface DynamoDBSessionStoreOptions {
   requestTimeoutMs?: number;
   /** The largest item written, in bytes; larger sessions throw `SessionTooLargeError`. @default 409600 (DynamoDB's 400 KB) */
   maxItemBytes?: number;
+  /**
+   * The global secondary index on the `owner` attribute that `listSessions()` and `revokeSession()` query
+   * (see the README's table layout). Only apps that bind sessions to owners need it. @default 'owner-index'
+   */
+  ownerIndexName?: string;
 }
+
+/** Rounds of `UnprocessedKeys` a `BatchGetItem` is sent again for, within the call's time budget. */
+const BATCH_ROUNDS = 8;
 
 /**
  * Sessions in a DynamoDB table, one item per session, through the AWS SDK v3 document client. One `GetItem`
@@ -85,6 +97,18 @@ export class DynamoDBSessionStore implements SessionStore {
   private readonly consistentRead: boolean;
   /** Whether `region` and credentials are this store's to set (it built the client) or the given client's. */
   private readonly ownsClient: boolean;
+  private readonly ownerIndexName: string;
+
+  /**
+   * The owners' epochs and index: an epoch item per owner ever revoked (key `owner.<owner key>`, no TTL), read
+   * with the session in one `BatchGetItem`, and a `Query` of the owner index for the list.
+   */
+  readonly owners: OwnerIndex = {
+    loadOwned: (key, ownerKey, options) => this.loadOwned(key, ownerKey, options),
+    epoch: (ownerKey, options) => this.ownerEpoch(ownerKey, options),
+    revokeAll: (ownerKey, options) => this.revokeAll(ownerKey, options),
+    list: (ownerKey, options) => this.listOwned(ownerKey, options),
+  };
 
   constructor(options: DynamoDBSessionStoreOptions) {
     if (typeof options.tableName !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(options.tableName)) {
@@ -97,6 +121,7 @@ export class DynamoDBSessionStore implements SessionStore {
     this.items = new SessionItemCodec(this.tableName, options);
     this.consistentRead = options.consistentRead ?? true;
     this.ownsClient = options.client === undefined;
+    this.ownerIndexName = options.ownerIndexName ?? DEFAULT_OWNER_INDEX_NAME;
     // The SDK is loaded here, when a DynamoDB store is made (configureSessions() runs in the Lambda init phase),
     // not when the library is: an app on another store never loads it (see load-dynamodb-sdk.ts).
     const sdk = loadDynamoDBSdk();
@@ -271,6 +296,111 @@ export class DynamoDBSessionStore implements SessionStore {
   }
 
   /**
+   * The session and its owner's epoch item in one `BatchGetItem`, strongly consistent whatever `consistentRead`
+   * says: a revocation must be seen by the very next request. Keys DynamoDB leaves unprocessed (throttling) are
+   * asked again, a few rounds within the call's budget.
+   */
+  private async loadOwned(key: string, ownerKey: string, options?: StoreCallOptions): Promise<OwnedLoad> {
+    const n = this.items.names;
+    const epochKey = epochItemKey(ownerKey);
+    const found = new Map<string, Record<string, unknown>>();
+    let keys: Record<string, unknown>[] = [{ [n.key]: key }, { [n.key]: epochKey }];
+    for (let round = 0; keys.length > 0; round++) {
+      if (round === BATCH_ROUNDS) {
+        throw new SessionStoreUnavailableError(
+          `DynamoDB BatchGetItem on table "${this.tableName}" left keys unprocessed ${BATCH_ROUNDS} times for ` +
+            `session ${sessionRef(key)} (throttling): nothing was written. Check the table's capacity.`,
+        );
+      }
+      if (round > 0) await pause(round, options);
+      const request = keys;
+      const { Responses, UnprocessedKeys } = await this.call('BatchGetItem', key, options, (http) =>
+        this.client.send(
+          new this.sdk.BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: true } },
+          }),
+          http,
+        ),
+      );
+      for (const item of Responses?.[this.tableName] ?? []) found.set(String(item[n.key]), item);
+      keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    const item = found.get(key);
+    return {
+      session: item === undefined ? undefined : this.items.fromItem(key, item, options?.maxDataBytes),
+      epoch: this.epochOf(found.get(epochKey)),
+    };
+  }
+
+  private async ownerEpoch(ownerKey: string, options?: StoreCallOptions): Promise<number> {
+    const epochKey = epochItemKey(ownerKey);
+    const { Item } = await this.call('GetItem', epochKey, options, (http) =>
+      this.client.send(
+        new this.sdk.GetCommand({
+          TableName: this.tableName,
+          Key: { [this.items.names.key]: epochKey },
+          ConsistentRead: true,
+        }),
+        http,
+      ),
+    );
+    return this.epochOf(Item);
+  }
+
+  /** One atomic `ADD`: two revocations at once raise the epoch twice, and neither is lost. */
+  private async revokeAll(ownerKey: string, options?: StoreCallOptions): Promise<number> {
+    const n = this.items.names;
+    const epochKey = epochItemKey(ownerKey);
+    const { Attributes } = await this.call('UpdateItem', epochKey, options, (http) =>
+      this.client.send(
+        new this.sdk.UpdateCommand({
+          TableName: this.tableName,
+          Key: { [n.key]: epochKey },
+          UpdateExpression: 'ADD #e :one',
+          ExpressionAttributeNames: { '#e': n.ownerEpoch },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+        http,
+      ),
+    );
+    return this.epochOf(Attributes);
+  }
+
+  /** Every page of the owner index's `Query` for the owner: keys, times, epochs and labels, no data. */
+  private async listOwned(ownerKey: string, options?: StoreCallOptions): Promise<OwnedSessionSummary[]> {
+    const n = this.items.names;
+    const summaries: OwnedSessionSummary[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call('Query', epochItemKey(ownerKey), options, (http) =>
+        this.client.send(
+          new this.sdk.QueryCommand({
+            TableName: this.tableName,
+            IndexName: this.ownerIndexName,
+            KeyConditionExpression: '#o = :o',
+            ExpressionAttributeNames: { '#o': n.owner },
+            ExpressionAttributeValues: { ':o': ownerKey },
+            ...(start && { ExclusiveStartKey: start }),
+          }),
+          http,
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const summary = this.items.summaryOf(item);
+        if (summary) summaries.push(summary);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return summaries;
+  }
+
+  private epochOf(item: Record<string, unknown> | undefined): number {
+    const epoch = item?.[this.items.names.ownerEpoch];
+    return typeof epoch === 'number' ? epoch : 0;
+  }
+
+  /**
    * Runs one request, cancelled (its socket destroyed, no retry sent) when the call's time budget is spent, and
    * turns the SDK's failures into this library's errors. Never sent once the budget is spent. A write passes
    * its command through `watch`: when it fails after an attempt DynamoDB may have applied, the error is a
@@ -350,6 +480,20 @@ export class DynamoDBSessionStore implements SessionStore {
         ...(winner ? { current: this.items.fromAttributeValues(key, winner, options?.maxDataBytes) } : {}),
       });
     }
+    // DynamoDB says ValidationException "The table does not have the specified index"; moto_server says
+    // ResourceNotFoundException "Invalid index: ...", which is not a missing table.
+    if (
+      (name === 'ValidationException' || name === 'ResourceNotFoundException') &&
+      operation === 'Query' &&
+      /index/i.test(String((error as Error).message))
+    ) {
+      return new SessionStoreUnavailableError(
+        `DynamoDB table "${this.tableName}" has no index "${this.ownerIndexName}", which sessions that belong ` +
+          "to a user need: add it (npx lambda-sessions check names it; see the README's table layout) or set " +
+          'ownerIndexName.',
+        { cause: error },
+      );
+    }
     if (name === 'ResourceNotFoundException') {
       return new SessionStoreUnavailableError(
         `DynamoDB table "${this.tableName}" was not found (${operation}): create it (see the README's ` +
@@ -368,7 +512,8 @@ export class DynamoDBSessionStore implements SessionStore {
     return new SessionStoreUnavailableError(
       `DynamoDB ${operation} on table "${this.tableName}" failed for session ${sessionRef(key)}: ` +
         `${name || 'Error'}: ${error instanceof Error ? error.message : String(error)}. Nothing was written. ` +
-        "Check the table, the function's IAM permissions (GetItem, PutItem, UpdateItem, DeleteItem) and the " +
+        "Check the table, the function's IAM permissions (GetItem, PutItem, UpdateItem, DeleteItem; " +
+        'BatchGetItem and Query on the owner index for owners) and the ' +
         'network.',
       { cause: error },
     );
@@ -387,4 +532,12 @@ export class DynamoDBSessionStore implements SessionStore {
       `function's execution role; ${LOCAL_CREDENTIALS_ADVICE}${this.ownsClient ? '' : ', or give your client credentials'}.`
     );
   }
+}
+
+/** A short wait before keys left unprocessed are asked again, doubling each round; none once the budget is spent. */
+function pause(round: number, options: StoreCallOptions | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (options?.signal?.aborted) return resolve();
+    setTimeout(resolve, Math.min(10 * 2 ** round, 200)).unref();
+  });
 }

@@ -7,6 +7,8 @@ import {
   checkDeleteCondition,
   checkWriteCondition,
   type DeleteCondition,
+  ownedSummary,
+  type OwnerIndex,
   type SessionStore,
   type StoreCallOptions,
   type StoredSession,
@@ -62,6 +64,32 @@ export class FileSessionStore implements SessionStore {
   private readonly staleLockMs: number;
   /** This object's operations in order: each read-modify-write sees the previous one's result. */
   private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * The owners' epochs and index, for sessions that belong to a user. An owner's epoch is an entry of the same
+   * file, under `owner.<owner key>` (no session key has a dot), so that it is read with the session at once.
+   */
+  readonly owners: OwnerIndex = {
+    loadOwned: (key, ownerKey) =>
+      this.serially(async () => {
+        const items = await this.read();
+        const item = items[key];
+        return { session: item && { ...item }, epoch: epochIn(items, ownerKey) };
+      }),
+    epoch: (ownerKey) => this.serially(async () => epochIn(await this.read(), ownerKey)),
+    revokeAll: (ownerKey, options) =>
+      this.modify(options, (items) => {
+        const epoch = epochIn(items, ownerKey) + 1;
+        (items as Record<string, unknown>)[`${EPOCH_PREFIX}${ownerKey}`] = { epoch };
+        return { result: epoch, changed: true };
+      }),
+    list: (ownerKey) =>
+      this.serially(async () =>
+        Object.values(await this.read())
+          .filter((item) => item.owner === ownerKey)
+          .map(ownedSummary),
+      ),
+  };
 
   constructor(options: FileSessionStoreOptions) {
     if (typeof options?.path !== 'string' || options.path.length === 0) {
@@ -232,6 +260,14 @@ export class FileSessionStore implements SessionStore {
       );
     }
   }
+}
+
+/** Where an owner's epoch is kept in the file: beside the sessions, under a key no session key can be. */
+const EPOCH_PREFIX = 'owner.';
+
+function epochIn(items: Items, ownerKey: string): number {
+  const entry = (items as Record<string, { epoch?: unknown } | undefined>)[`${EPOCH_PREFIX}${ownerKey}`];
+  return typeof entry?.epoch === 'number' ? entry.epoch : 0;
 }
 
 /** What `open` or `fsync` of a folder fails with where the platform or file system does not allow it. */

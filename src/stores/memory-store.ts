@@ -2,6 +2,8 @@ import {
   checkDeleteCondition,
   checkWriteCondition,
   type DeleteCondition,
+  ownedSummary,
+  type OwnerIndex,
   type SessionStore,
   type StoredSession,
   type TouchChange,
@@ -13,6 +15,23 @@ import {
  */
 export class MemorySessionStore implements SessionStore {
   private readonly items = new Map<string, StoredSession>();
+  private readonly epochs = new Map<string, number>();
+
+  /** The owners' epochs and index, for sessions that belong to a user. */
+  readonly owners: OwnerIndex = {
+    loadOwned: async (key, ownerKey) => {
+      const item = this.items.get(key);
+      return { session: item && { ...item }, epoch: this.epochs.get(ownerKey) ?? 0 };
+    },
+    epoch: async (ownerKey) => this.epochs.get(ownerKey) ?? 0,
+    revokeAll: async (ownerKey) => {
+      const epoch = (this.epochs.get(ownerKey) ?? 0) + 1;
+      this.epochs.set(ownerKey, epoch);
+      return epoch;
+    },
+    list: async (ownerKey) =>
+      [...this.items.values()].filter((item) => item.owner === ownerKey).map(ownedSummary),
+  };
 
   async load(key: string): Promise<StoredSession | undefined> {
     const item = this.items.get(key);

@@ -42,12 +42,79 @@ export interface StoredSession {
    */
   readonly writeTokens?: readonly string[];
   /**
-   * Set on a session that `regenerate()` wrote (a log-in chain): a random salt, fresh for each new id but a
-   * device joining a seeded session, and for a seeded session the hash its id is checked against. A store must
-   * keep it exactly; a store that drops it leaves seeded sessions unopenable (never open to an old id). Absent
-   * on anonymous sessions and on items earlier versions wrote.
+   * Set on a session that `regenerate()` wrote (a log-in chain): a random salt, fresh for each new id. Its
+   * presence says the session's `createdAt` is its chain's start, which later ids carry on. Absent on anonymous
+   * sessions and on items earlier versions wrote.
    */
   readonly chain?: string;
+  /**
+   * The owner key (an HMAC of the owner under the server secret, never the owner itself) of a session that
+   * `regenerate({ owner })` bound to an owner: what {@link OwnerIndex.list} finds it by. Absent on sessions that
+   * belong to nobody.
+   */
+  readonly owner?: string;
+  /**
+   * The owner's revocation epoch when the session was bound to the owner: the session is alive only while the
+   * owner's epoch ({@link OwnerIndex.loadOwned}) is not above it. Set with `owner`.
+   */
+  readonly ownerEpoch?: number;
+  /** The device label the app gave at log-in (`regenerate({ owner, label })`), shown by `listSessions()`. */
+  readonly label?: string;
+}
+
+/**
+ * What a store keeps per owner, for sessions that belong to one (`regenerate({ owner })`): the owner's
+ * revocation epoch, and an index of the owner's sessions. A store that implements it as
+ * {@link SessionStore.owners} supports `listSessions()`, `revokeSession()` and `revokeAllSessions()`; the
+ * conformance suite of `lambda-sessions/testing` checks it.
+ *
+ * An owner's epoch starts at 0 and only grows; `revokeAllSessions()` raises it by one, and every session bound
+ * to the owner under a lower epoch is dead from then on. A store must never lose an epoch while sessions bound
+ * under it may live (the DynamoDB store's epoch items have no TTL): a lost epoch would bring them back.
+ */
+export interface OwnerIndex {
+  /**
+   * The session under `key` and the epoch of the owner `ownerKey`, read together (one round trip for a remote
+   * store) and strongly consistent, so that a revocation is seen by the very next request.
+   */
+  loadOwned(key: string, ownerKey: string, options?: StoreCallOptions): Promise<OwnedLoad>;
+  /** The owner's epoch, strongly consistent; 0 for an owner never revoked. */
+  epoch(ownerKey: string, options?: StoreCallOptions): Promise<number>;
+  /** Raises the owner's epoch by one, atomically, and returns the new epoch. */
+  revokeAll(ownerKey: string, options?: StoreCallOptions): Promise<number>;
+  /**
+   * The sessions bound to the owner, expired and revoked ones included (the caller filters them), without their
+   * data. May lag a write by a moment (the DynamoDB store reads a global secondary index).
+   */
+  list(ownerKey: string, options?: StoreCallOptions): Promise<readonly OwnedSessionSummary[]>;
+}
+
+/** What {@link OwnerIndex.loadOwned} read. */
+export interface OwnedLoad {
+  /** The session stored under the key, or `undefined`. */
+  readonly session: StoredSession | undefined;
+  /** The owner's epoch: 0 for an owner never revoked. */
+  readonly epoch: number;
+}
+
+/** A session as {@link OwnerIndex.list} gives it: what `listSessions()` shows, and what it needs to filter. */
+export type OwnedSessionSummary = Pick<
+  StoredSession,
+  'key' | 'createdAt' | 'updatedAt' | 'expiresAt' | 'ownerEpoch' | 'label'
+>;
+
+/**
+ * Whether a session bound to an owner is revoked: bound under an epoch below the owner's. A session whose store
+ * kept no epoch counts as bound under 0, as the DynamoDB store writes it.
+ */
+export function isRevoked(session: Pick<StoredSession, 'ownerEpoch'>, epoch: number): boolean {
+  return (session.ownerEpoch ?? 0) < epoch;
+}
+
+/** What {@link OwnerIndex.list} gives of a stored session. */
+export function ownedSummary(session: StoredSession): OwnedSessionSummary {
+  const { key, createdAt, updatedAt, expiresAt, ownerEpoch, label } = session;
+  return { key, createdAt, updatedAt, expiresAt, ownerEpoch, label };
 }
 
 /** How many write tokens an item keeps: a write whose answer was lost is recognised while this many later ones. */
@@ -130,6 +197,11 @@ export interface SessionStore {
    * there was nothing to delete, which is not an error.
    */
   delete(key: string, condition?: DeleteCondition, options?: StoreCallOptions): Promise<'deleted' | 'absent'>;
+  /**
+   * Sessions that belong to a user: the owners' epochs and index. Optional: a store without it serves every
+   * session but those, and an app that binds a session to an owner gets a `SessionConfigurationError` naming it.
+   */
+  readonly owners?: OwnerIndex;
 }
 
 /**
