@@ -157,8 +157,14 @@ export class SessionLifecycle implements SessionContext, LifecycleState {
             '(32 random bytes or more: npx lambda-sessions secret) in @Session() or configureSessions().',
         );
       }
-      // A log-in: the owner's epoch is read when the session is written (an epoch read now could be stale).
-      binding = { key: ownerKeyOf(owner, this.#idSecret), epoch: undefined, label: undefined };
+      const key = ownerKeyOf(owner, this.#idSecret);
+      // The same owner again (a step-up, a re-log-in while logged in) keeps the epoch its session was bound
+      // under: a request in flight while the owner was revoked must not come back under the new epoch. A log-in
+      // of another owner, or of a session of nobody, is bound under the owner's epoch, read when it is written.
+      binding =
+        binding?.key === key && binding.epoch !== undefined
+          ? binding
+          : { key, epoch: undefined, label: undefined };
     }
     if (label !== undefined) {
       if (!binding)
@@ -186,11 +192,19 @@ export class SessionLifecycle implements SessionContext, LifecycleState {
   }
 
   /**
-   * After `revokeAllSessions(owner, { except })` raised the owner's epoch: this session stays signed in, under
-   * a new id bound under the new epoch (its old id, which an attacker may hold too, dies with the others).
+   * After `revokeAllSessions(owner, { except })` raised the owner's epoch to `epoch`: this session stays signed
+   * in, under a new id bound under the new epoch (its old id, which an attacker may hold too, dies with the
+   * others), unless another revocation landed since the session was bound (the raise is not the one right after
+   * its epoch): then it is revoked too, and ended here (`destroy()`), so that a request racing a "sign out
+   * everywhere" cannot keep itself signed in. Returns whether it was kept.
    */
-  keepThroughRevocation(binding: OwnerBinding, epoch: number): void {
+  keepThroughRevocation(binding: OwnerBinding, epoch: number): boolean {
+    if (binding.epoch !== undefined && epoch !== binding.epoch + 1) {
+      this.destroy();
+      return false;
+    }
     this.#renew({ ...binding, epoch });
+    return true;
   }
 
   #renew(owner: OwnerBinding | undefined): void {
@@ -221,13 +235,16 @@ export class SessionLifecycle implements SessionContext, LifecycleState {
 
 /**
  * A device label as it is stored: a string from the app, often made of a client's User-Agent, so cleaned
- * rather than refused (a hostile header must not fail a log-in): control characters dropped, whitespace
- * collapsed, cut to {@link MAX_LABEL} characters (whole code points).
+ * rather than refused (a hostile header must not fail a log-in): NFC, control and format characters and lone
+ * surrogates dropped, whitespace collapsed, cut to {@link MAX_LABEL} characters (whole code points).
  */
 export function deviceLabel(label: string): string {
   if (typeof label !== 'string') throw new SessionError('regenerate({ label }) needs the label as a string.');
   const clean = label
-    .replace(/[\p{Cc}\u2028\u2029]/gu, ' ')
+    .normalize('NFC')
+    // Controls, line separators, format characters (bidirectional overrides, zero-width) and lone surrogates:
+    // nothing a "your devices" list should show, nor what could spoof the text around it.
+    .replace(/[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   return [...clean].slice(0, MAX_LABEL).join('');

@@ -93,7 +93,8 @@ export async function revokeSession(
 export interface RevokeAllOptions extends OwnerCallOptions {
   /**
    * The current invocation's session handle, to keep signed in ("sign out everywhere else"): it stays under a
-   * new id (so a copy of its old cookie dies with the others), sent with this invocation's response.
+   * new id (so a copy of its old cookie dies with the others), sent with this invocation's response; unless
+   * another revocation landed since it was read, which ends it too.
    */
   except?: SessionContext;
 }
@@ -102,10 +103,13 @@ export interface RevokeAllOptions extends OwnerCallOptions {
  * Ends every session of the owner ("sign out everywhere", after a password change): one atomic raise of the
  * owner's epoch, after which each of them finds itself revoked at its very next request (the epoch is read
  * with the session, strongly consistent), and a request of them in flight cannot bring one back (an id
- * rotation keeps the epoch it was bound under). A log-in that completes afterwards is bound under the new
- * epoch and lives.
+ * rotation, or a log-in again as the same owner, keeps the epoch it was bound under). A log-in that completes
+ * afterwards is bound under the new epoch and lives.
+ *
+ * @returns whether `except` was kept: `false` without it, and when another revocation landed since the kept
+ *   session was read (then it is ended too: a request racing a "sign out everywhere" cannot keep itself in)
  */
-export async function revokeAllSessions(owner: string, options: RevokeAllOptions = {}): Promise<void> {
+export async function revokeAllSessions(owner: string, options: RevokeAllOptions = {}): Promise<boolean> {
   const { owners, ownerKey, budget } = ownerAccess(owner, options, 'revokeAllSessions()');
   const { except } = options;
   if (except !== undefined && !(except instanceof SessionLifecycle)) {
@@ -114,9 +118,9 @@ export async function revokeAllSessions(owner: string, options: RevokeAllOptions
         "(@SessionContext(), getSessionContext() or middy's context.session.lifecycle).",
     );
   }
-  const kept = except?.bindingToKeep(ownerKey);
+  const keep = except?.bindingToKeep(ownerKey);
   const epoch = await budget((o) => owners.revokeAll(ownerKey, o));
-  if (kept) except!.keepThroughRevocation(kept, epoch);
+  return keep ? except!.keepThroughRevocation(keep, epoch) : false;
 }
 
 /** The store's owner index, the owner's key and a time budget, or an error that says what to set. */

@@ -106,7 +106,7 @@ export function describeOwnerRules(local: EngineStore): void {
       const laptop = idOf(await logInAs('ada')({}));
       const kept = idOf(
         await handler(async (_d, session) => {
-          await revokeAllSessions('ada', { except: session });
+          expect(await revokeAllSessions('ada', { except: session })).toBe(true);
         })(header(laptop)),
       );
       expect(kept).toMatch(OWNED);
@@ -176,6 +176,33 @@ export function describeOwnerRules(local: EngineStore): void {
       expect(await signedIn(phone)).toBe(false);
     });
 
+    it('a log-in again as the same owner in flight while the owner is revoked stays revoked', async () => {
+      const stolen = idOf(await logInAs('ada')({}));
+      const again = idOf(
+        await handler(async (data, session) => {
+          await revokeAllSessions('ada'); // the owner signs out everywhere meanwhile
+          session.regenerate({ owner: data.user!, label: 'step-up' });
+        })(header(stolen)),
+      );
+      expect(await signedIn(stolen)).toBe(false);
+      expect(await signedIn(again)).toBe(false);
+    });
+
+    it('a sign-out-everywhere-else in flight behind another revocation keeps nothing', async () => {
+      const stolen = idOf(await logInAs('ada')({}));
+      const victim = idOf(await logInAs('ada')({}));
+      let kept: boolean | undefined;
+      const attacker = await handler(async (_d, session) => {
+        await revokeAllSessions('ada'); // the victim's "sign out everywhere" lands first
+        kept = await revokeAllSessions('ada', { except: session });
+      })(header(stolen));
+      expect(kept).toBe(false);
+      expect(attacker.headers['session-id']).toBeUndefined(); // ended: no id sent
+      expect(await signedIn(stolen)).toBe(false);
+      expect(await signedIn(victim)).toBe(false);
+      expect(await listSessions('ada')).toEqual([]);
+    });
+
     it('a write in flight while its device is revoked loses, and brings nothing back', async () => {
       const phone = idOf(await logInAs('ada', 'Phone')({}));
       const phoneRef = (await listSessions('ada'))[0]!.ref;
@@ -225,11 +252,11 @@ export function describeOwnerRules(local: EngineStore): void {
     });
 
     it('cleans a device label made of what a client sent, and bounds it', async () => {
-      const hostile = `Evil\r\nSet-Cookie: x=1\u0000\u2028${'é'.repeat(300)}`;
+      const hostile = `Evil\r\nSet-Cookie: x=1\u0000\u2028\u202e\u200b\ud800e\u0301${'é'.repeat(300)}`;
       await logInAs('ada', hostile)({});
       const [device] = await listSessions('ada');
       // eslint-disable-next-line no-control-regex
-      expect(device!.label).not.toMatch(/[\r\n\u0000\u2028]/);
+      expect(device!.label).not.toMatch(/[\r\n\u0000\u2028\u202e\u200b]|\p{Cs}|\u0301/u);
       expect(device!.label!.startsWith('Evil Set-Cookie: x=1 é')).toBe(true);
       expect([...device!.label!]).toHaveLength(100);
     });
