@@ -23,6 +23,8 @@ import {
 } from '../src';
 import { fakeContext } from '../spec/support/lambda';
 import { fmt, median, timeEach } from './stats';
+import { DEFAULT_ATTRIBUTE_NAMES } from '../src/stores/dynamodb-item';
+import { DEFAULT_OWNER_INDEX_NAME, sessionTableInput } from '../src/stores/dynamodb-table';
 
 const N = Number(process.argv[2] ?? 300);
 const RUNS = Number(process.argv[3] ?? 5);
@@ -101,26 +103,9 @@ async function main(): Promise<void> {
   const peekClient = new DynamoDBClient(settings);
   const peek = DynamoDBDocumentClient.from(peekClient);
   const TableName = 'bench-owners';
+  // The README's layout, as `lambda-sessions create-table` makes it: the table and its owner index.
   await client.send(
-    new CreateTableCommand({
-      TableName,
-      KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
-      AttributeDefinitions: [
-        { AttributeName: 'key', AttributeType: 'S' },
-        { AttributeName: 'owner', AttributeType: 'S' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'owner-index',
-          KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }],
-          Projection: {
-            ProjectionType: 'INCLUDE',
-            NonKeyAttributes: ['createdAt', 'updatedAt', 'ttl', 'ownerEpoch', 'label'],
-          },
-        },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
+    new CreateTableCommand(sessionTableInput(TableName, DEFAULT_ATTRIBUTE_NAMES, DEFAULT_OWNER_INDEX_NAME)),
   );
   configureSessions({ tableName: TableName, client, idSecret: randomBytes(32).toString('base64url') });
 
