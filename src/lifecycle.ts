@@ -154,7 +154,7 @@ export class SessionLifecycle implements SessionContext, LifecycleState {
       if (!this.#idSecret) {
         throw new SessionConfigurationError(
           'regenerate({ owner }) stores the owner as an HMAC under a server secret: set the idSecret option ' +
-            '(32 random bytes or more: npx lambda-sessions secret) in @Session() or configureSessions().',
+            '(32 random bytes or more) in @Session() or configureSessions().',
         );
       }
       const key = ownerKeyOf(owner, this.#idSecret);
