@@ -40,6 +40,18 @@ export interface LifecycleState {
     | undefined;
 }
 
+/** The longest owner accepted, in characters: an id or an e-mail, not a document. */
+const MAX_OWNER = 1024;
+
+/** Refuses an owner that is not a non-empty string of at most {@link MAX_OWNER} characters. */
+export function checkOwner(owner: unknown, where: string): asserts owner is string {
+  if (typeof owner !== 'string' || owner.length === 0 || owner.length > MAX_OWNER) {
+    throw new SessionError(
+      `${where} needs the owner as a non-empty string of at most ${MAX_OWNER} characters, such as the user id.`,
+    );
+  }
+}
+
 /** The longest device label kept, in characters. */
 const MAX_LABEL = 100;
 
@@ -146,11 +158,7 @@ export class SessionLifecycle implements SessionContext, LifecycleState {
     const { owner, label } = options;
     let binding = this.owner;
     if (owner !== undefined) {
-      if (typeof owner !== 'string' || owner.length === 0 || owner.length > 1024) {
-        throw new SessionError(
-          'regenerate({ owner }) needs the owner as a non-empty string of at most 1024 characters, such as the user id.',
-        );
-      }
+      checkOwner(owner, 'regenerate({ owner })');
       if (!this.#idSecret) {
         throw new SessionConfigurationError(
           'regenerate({ owner }) stores the owner as an HMAC under a server secret: set the idSecret option ' +

@@ -8,10 +8,10 @@ import { globalConfig, resolveStore } from './config';
 import { DEFAULT_STORE_TIMEOUT_MS } from './constants';
 import { type SessionContext } from './decorators/session-context';
 import { SessionConfigurationError, SessionError } from './errors';
-import { SessionLifecycle } from './lifecycle';
+import { checkOwner, SessionLifecycle } from './lifecycle';
 import { secretKey } from './secret';
 import { ownerKeyOf, sessionRef } from './session-id';
-import { isRevoked, type OwnerIndex, type SessionStore } from './stores/session-store';
+import { isRevoked, ownerIndexOf, type SessionStore } from './stores/session-store';
 
 /** Where the owner functions find the sessions, when not where `configureSessions()` put them. */
 export interface OwnerCallOptions {
@@ -125,9 +125,7 @@ export async function revokeAllSessions(owner: string, options: RevokeAllOptions
 
 /** The store's owner index, the owner's key and a time budget, or an error that says what to set. */
 function ownerAccess(owner: string, options: OwnerCallOptions, where: string) {
-  if (typeof owner !== 'string' || owner.length === 0 || owner.length > 1024) {
-    throw new SessionError(`${where} needs the owner as a non-empty string of at most 1024 characters.`);
-  }
+  checkOwner(owner, where);
   const { config } = globalConfig();
   const secret = options.idSecret ?? config.idSecret;
   if (secret === undefined) {
@@ -137,13 +135,7 @@ function ownerAccess(owner: string, options: OwnerCallOptions, where: string) {
     );
   }
   const store = options.store ?? resolveStore(undefined);
-  const owners: OwnerIndex | undefined = store.owners;
-  if (!owners) {
-    throw new SessionConfigurationError(
-      `${where}: the store (${store.constructor.name}) keeps no owners: use DynamoDBSessionStore, ` +
-        'MemorySessionStore or FileSessionStore, or implement SessionStore.owners.',
-    );
-  }
+  const owners = ownerIndexOf(store, where);
   const budget = callBudget(
     options.storeTimeoutMs ?? config.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
     undefined,

@@ -11,7 +11,6 @@ import {
 } from './data-codec';
 import {
   loggableValidationFailures,
-  SessionConfigurationError,
   SessionConflictError,
   SessionNewerSchemaError,
   SessionResponseError,
@@ -21,7 +20,12 @@ import { type LiveSession } from './current-session';
 import { type OwnerBinding, type SessionLifecycle } from './lifecycle';
 import { type ResolvedSessionOptions } from './options';
 import { sessionRef } from './session-id';
-import { type SessionStore, type StoredSession, WRITE_TOKENS_KEPT } from './stores/session-store';
+import {
+  ownerIndexOf,
+  type SessionStore,
+  type StoredSession,
+  WRITE_TOKENS_KEPT,
+} from './stores/session-store';
 import { deadline } from './timeouts';
 import { type Claim } from './transport/claim';
 
@@ -257,13 +261,7 @@ async function ownerToBind(
   owner: OwnerBinding | undefined,
 ): Promise<(OwnerBinding & { readonly epoch: number }) | undefined> {
   if (!owner) return undefined;
-  const { owners } = store;
-  if (!owners) {
-    throw new SessionConfigurationError(
-      `regenerate({ owner }) binds the session to an owner, which the store (${store.constructor.name}) does not ` +
-        'keep: use DynamoDBSessionStore, MemorySessionStore or FileSessionStore, or implement SessionStore.owners.',
-    );
-  }
+  const owners = ownerIndexOf(store, 'regenerate({ owner })');
   if (owner.epoch !== undefined) return { ...owner, epoch: owner.epoch };
   return { ...owner, epoch: await budget((o) => owners.epoch(owner.key, o), 'read') };
 }

@@ -4,7 +4,7 @@
  */
 import { type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
-import { budgetOf, onBudgetSpent } from '../budget';
+import { budgetOf, onBudgetSpent, sleep } from '../budget';
 import {
   conflictWinner,
   SessionConflictError,
@@ -312,7 +312,8 @@ export class DynamoDBSessionStore implements SessionStore {
             `session ${sessionRef(key)} (throttling): nothing was written. Check the table's capacity.`,
         );
       }
-      if (round > 0) await pause(round, options);
+      // A short wait, doubling each round, before the keys left are asked again; none once the budget is spent.
+      if (round > 0 && !budgetOf(options)?.spent) await sleep(Math.min(10 * 2 ** round, 200));
       const request = keys;
       const { Responses, UnprocessedKeys } = await this.call('BatchGetItem', key, options, (http) =>
         this.client.send(
@@ -532,12 +533,4 @@ export class DynamoDBSessionStore implements SessionStore {
       `function's execution role; ${LOCAL_CREDENTIALS_ADVICE}${this.ownsClient ? '' : ', or give your client credentials'}.`
     );
   }
-}
-
-/** A short wait before keys left unprocessed are asked again, doubling each round; none once the budget is spent. */
-function pause(round: number, options: StoreCallOptions | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (options?.signal?.aborted) return resolve();
-    setTimeout(resolve, Math.min(10 * 2 ** round, 200)).unref();
-  });
 }

@@ -2,7 +2,7 @@
  * The contract between the engine and a store. Every time in it is epoch milliseconds; a store that needs
  * another unit (DynamoDB's TTL is in seconds) converts at its edge.
  */
-import { SessionConflictError } from '../errors';
+import { SessionConfigurationError, SessionConflictError } from '../errors';
 import { sessionRef } from '../session-id';
 
 /**
@@ -102,6 +102,18 @@ export type OwnedSessionSummary = Pick<
   StoredSession,
   'key' | 'createdAt' | 'updatedAt' | 'expiresAt' | 'ownerEpoch' | 'label'
 >;
+
+/**
+ * The store's owner index, or the error an app that uses owners on a store without one gets, before anything
+ * is written or read. `where` names the call, for the message.
+ */
+export function ownerIndexOf(store: SessionStore, where: string): OwnerIndex {
+  if (store.owners) return store.owners;
+  throw new SessionConfigurationError(
+    `${where}: the store (${store.constructor.name}) keeps no owners (sessions that belong to a user): use ` +
+      'DynamoDBSessionStore, MemorySessionStore or FileSessionStore, or implement SessionStore.owners.',
+  );
+}
 
 /**
  * Whether a session bound to an owner is revoked: bound under an epoch below the owner's. A session whose store
