@@ -25,6 +25,7 @@ import { fakeContext } from '../spec/support/lambda';
 import { fmt, median, timeEach } from './stats';
 import { DEFAULT_ATTRIBUTE_NAMES } from '../src/stores/dynamodb-item';
 import { DEFAULT_OWNER_INDEX_NAME, sessionTableInput } from '../src/stores/dynamodb-table';
+import { consumedUnits } from './capacity';
 
 const N = Number(process.argv[2] ?? 300);
 const RUNS = Number(process.argv[3] ?? 5);
@@ -123,10 +124,7 @@ async function main(): Promise<void> {
           ? (await peek.send(new GetCommand({ TableName, Key: { key: key.key }, ConsistentRead: true }))).Item
           : undefined;
       const result = await next(args);
-      const consumed = (
-        result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }
-      ).ConsumedCapacity;
-      const units = [consumed ?? []].flat().reduce((n, c) => n + (c.CapacityUnits ?? 0), 0);
+      const units = consumedUnits(result.output);
       const after =
         op === 'PutItem' ? (input.Item as Record<string, unknown>) : op === 'UpdateItem' ? before : undefined;
       seen.push({

@@ -23,6 +23,7 @@ import { fakeContext } from '../spec/support/lambda';
 import { runLoad } from '../spec/support/load';
 import { againstConnect, fairEndToEnd } from './e2e/report';
 import { guardedClient } from './local-dynamo';
+import { watchCapacity } from './capacity';
 import { fmt, median, percentile, timeEach } from './stats';
 
 const ROOT = join(__dirname, '..', '..');
@@ -95,20 +96,7 @@ async function overhead(): Promise<void> {
 async function requestsAndCapacity(client: DynamoDBClient, tableName: string): Promise<void> {
   say('## 3. DynamoDB requests and consumed capacity per invocation');
   say();
-  const seen: { op: string; units: number }[] = [];
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
-      const result = await next(args);
-      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity;
-      seen.push({
-        op: String(context.commandName).replace(/Command$/, ''),
-        units: consumed?.CapacityUnits ?? 0,
-      });
-      return result;
-    },
-    { step: 'initialize', name: 'capacity', override: true },
-  );
+  const { seen, stop } = watchCapacity(client);
   configureSessions({ tableName, client });
   const fresh = async () => (await cartHandler({})({})).headers['session-id']!;
   const cases: [string, Invoke, (id: string) => unknown][] = [
@@ -140,7 +128,7 @@ async function requestsAndCapacity(client: DynamoDBClient, tableName: string): P
       `| ${label} | ${seen.map((s) => s.op).join(' + ')} (${seen.length}) | ${seen.reduce((n, s) => n + s.units, 0)} |`,
     );
   }
-  client.middlewareStack.remove('capacity');
+  stop();
   say();
   say(
     'Writes of an item up to 1 KB cost 1 WCU; a strongly consistent read up to 4 KB costs 1 RCU (0.5 eventually consistent).',

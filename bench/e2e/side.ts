@@ -3,6 +3,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { type CartSize } from './cart-data';
+import { watchCapacity } from '../capacity';
 import { median } from '../stats';
 
 export type Mode = 'unchanged' | 'changed';
@@ -77,24 +78,6 @@ export async function bytesAllocated(fn: () => Promise<void>): Promise<number> {
     0,
   );
   return after - before + freed;
-}
-
-function watchCapacity(client: DynamoDBClient): { seen: { op: string; units: number }[]; stop(): void } {
-  const seen: { op: string; units: number }[] = [];
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
-      const result = await next(args);
-      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity;
-      seen.push({
-        op: String(context.commandName).replace(/Command$/, ''),
-        units: consumed?.CapacityUnits ?? 0,
-      });
-      return result;
-    },
-    { step: 'initialize', name: 'bench-capacity', override: true },
-  );
-  return { seen, stop: () => client.middlewareStack.remove('bench-capacity') };
 }
 
 /** Warm-up, timed blocks, an allocation block and a capacity probe for each mode; the report on stdout. */
